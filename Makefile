@@ -1,0 +1,64 @@
+# secml: each workshop exercise is a target. TARGET=local (default) runs everything on the
+# embedded AWS emulator; TARGET=aws runs the same code against the account in your AWS credentials.
+# The targets are thin: the logic lives in the `secml` driver, which is typed and tested.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+TARGET ?= local
+PYTHON ?= python3
+VENV := .venv
+CHECKOV_VENV := .venv-checkov
+SECML := $(VENV)/bin/secml --target $(TARGET)
+# Training backend for exercise 2: the local engine on the emulator, SageMaker on AWS.
+BACKEND ?= $(if $(filter aws,$(TARGET)),sagemaker,local)
+
+export TF_PLUGIN_DIR
+
+.PHONY: help setup up down sample-findings exercise1 exercise2 demo report lint test clean
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@echo "  TARGET=$(TARGET) (local|aws)  BACKEND=$(BACKEND) (local|sagemaker)"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+# checkov pins old boto3/packaging, so it gets a virtual environment of its own.
+$(CHECKOV_VENV)/.installed:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet 'checkov==3.3.30'
+	touch $@
+
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## create the virtual environments (first run only)
+
+up: $(VENV)/.installed ## start the emulator (local), build the Lambda zips, terraform apply
+	$(SECML) stack up
+
+down: $(VENV)/.installed ## clean up SageMaker leftovers, terraform destroy, stop the emulator
+	$(SECML) stack down
+
+sample-findings: $(VENV)/.installed ## exercise 1.1: generate and list GuardDuty sample findings
+	$(SECML) exercise 1.1
+
+exercise1: $(VENV)/.installed ## exercise 1: sample findings, then the GuardDuty ingest printing findings
+	$(SECML) exercise 1
+
+exercise2: $(VENV)/.installed ## exercise 2: tuples from CloudTrail and GuardDuty, train, score, report
+	$(SECML) exercise 2 --backend $(BACKEND)
+
+demo: $(VENV)/.installed ## the whole workshop: up, exercise1, exercise2, then the most unusual findings
+	$(SECML) demo --backend $(BACKEND)
+
+lint: setup ## terraform fmt -check, terraform validate, checkov
+	$(VENV)/bin/secml lint --checkov $(CHECKOV_VENV)/bin/checkov
+
+test: setup ## the whole test suite
+	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/pytest
+
+clean: ## remove build outputs and local emulator state (not the virtual environments)
+	rm -rf build .secml reports

@@ -1,0 +1,1 @@
+"""Parsing rules shared by the ingest Lambdas and the `secml` driver: one copy of each rule."""

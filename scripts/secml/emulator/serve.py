@@ -1,0 +1,29 @@
+"""Process entry point of the emulator: patch moto, then serve on 127.0.0.1 until killed.
+
+Run as `python -m secml.emulator.serve --port N`; `secml.emulator.server` starts it detached.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from moto.server import ThreadedMotoServer
+
+from secml.emulator.patches import apply_all
+from secml.target import EMULATOR_HOST
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    applied = apply_all()
+    print(f"emulator patches applied: {', '.join(applied) or 'none'}", flush=True)
+    server = ThreadedMotoServer(ip_address=EMULATOR_HOST, port=args.port, verbose=True)
+    server.start()
+    print(f"emulator listening on http://{EMULATOR_HOST}:{args.port}", flush=True)
+    server._thread.join()  # serve until the process is terminated
+
+
+if __name__ == "__main__":
+    main()
