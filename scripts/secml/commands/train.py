@@ -1,0 +1,72 @@
+"""`secml train`: train IP Insights locally or on SageMaker, with SageMaker's hyperparameter names."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import fields
+
+from secml.errors import CommandError
+from secml.ipinsights import api, sagemaker_backend
+from secml.ipinsights.hyperparameters import RANGES, Hyperparameters, HyperparameterError
+from secml.target import Target
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train IP Insights on principal,ip tuples (local engine or SageMaker)",
+        description="SRC and DEST are local paths or s3:// URIs. DEST is a folder (or S3 prefix): "
+        f"the model, {api.MANIFEST} and {api.METRICS} are written under it.",
+    )
+    parser.add_argument("--backend", choices=api.BACKENDS, required=True)
+    parser.add_argument("--train", required=True, metavar="SRC", help="principal,ip CSV, no header")
+    parser.add_argument("--validation", metavar="SRC", help="held-out pairs: validation:discriminator_auc")
+    parser.add_argument("--model", required=True, metavar="DEST", help="model folder or s3:// prefix")
+    defaults = Hyperparameters()
+    hyperparameters = parser.add_argument_group("hyperparameters (SageMaker's names and ranges)")
+    for field in fields(Hyperparameters):
+        hyperparameters.add_argument(
+            "--" + field.name.replace("_", "-"),
+            dest=field.name,
+            type=int if RANGES[field.name].integer else float,
+            metavar="N" if RANGES[field.name].integer else "X",
+            default=None,
+            help=f"default {getattr(defaults, field.name)}",
+        )
+    parser.add_argument("--seed", type=int, default=0, help="local backend: random seed (default 0)")
+    sagemaker = parser.add_argument_group("sagemaker backend")
+    sagemaker.add_argument("--role-arn", help="execution role (default: the stack's notebook_role_arn)")
+    sagemaker.add_argument(
+        "--instance-type",
+        default=sagemaker_backend.TRAINING_INSTANCE_TYPE,
+        help="training instance type (default %(default)s; ml.p3.2xlarge is SageMaker's GPU reference)",
+    )
+    sagemaker.add_argument("--instance-count", type=int, default=1, help="training instances (default 1)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, target: Target) -> int:
+    given = {f.name: getattr(args, f.name) for f in fields(Hyperparameters) if getattr(args, f.name) is not None}
+    try:
+        hyperparameters = Hyperparameters(**given)
+    except HyperparameterError as error:
+        raise CommandError(str(error)) from error
+    result = api.train(
+        args.backend,
+        train=args.train,
+        validation=args.validation,
+        model=args.model,
+        hyperparameters=hyperparameters,
+        seed=args.seed,
+        progress=sys.stderr.isatty(),
+        role_arn=args.role_arn,
+        instance_type=args.instance_type,
+        instance_count=args.instance_count,
+        target=target,
+    )
+    headline = {name: value for name, value in result.metrics.items() if not isinstance(value, (list, dict))}
+    print(f"model: {result.model_uri}")
+    print(f"metrics: {json.dumps(headline)}")
+    return 0

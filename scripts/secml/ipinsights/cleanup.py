@@ -1,0 +1,52 @@
+"""Delete the SageMaker resources secml left running or billable: real-time endpoints with their
+configs and models, and transform jobs still in progress (`secml cleanup`, `make down`).
+
+Only resources named `secml-ipinsights...` AND tagged `secml:managed=true` are touched, so a
+user's own endpoints in the same account are safe even if their names happen to match.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from secml.ipinsights.sagemaker_backend import MANAGED_TAG_KEY, NAME_PREFIX
+from secml.target import Target
+
+
+def delete_hosted_resources(target: Target, boto_session: boto3.Session | None = None) -> list[str]:
+    """Delete secml's endpoints, endpoint configs and models, and stop its running transform jobs;
+    returns what was deleted or stopped, as `kind/name` lines."""
+    session = boto_session or boto3.Session(region_name=target.region)
+    client = session.client("sagemaker", endpoint_url=target.endpoint_url)
+    done: list[str] = []
+    running = _managed(client, "list_transform_jobs", "TransformJobSummaries", "TransformJob",
+                       StatusEquals="InProgress")
+    for job in running:
+        client.stop_transform_job(TransformJobName=job["TransformJobName"])
+        done.append(f"transform-job/{job['TransformJobName']} (stopped)")
+    for endpoint in _managed(client, "list_endpoints", "Endpoints", "Endpoint"):
+        client.delete_endpoint(EndpointName=endpoint["EndpointName"])
+        done.append(f"endpoint/{endpoint['EndpointName']}")
+    for config in _managed(client, "list_endpoint_configs", "EndpointConfigs", "EndpointConfig"):
+        client.delete_endpoint_config(EndpointConfigName=config["EndpointConfigName"])
+        done.append(f"endpoint-config/{config['EndpointConfigName']}")
+    for model in _managed(client, "list_models", "Models", "Model"):
+        client.delete_model(ModelName=model["ModelName"])
+        done.append(f"model/{model['ModelName']}")
+    return done
+
+
+def _managed(client: Any, operation: str, key: str, kind: str, **filters: str) -> list[dict[str, Any]]:
+    """Listed resources of `kind` (their fields are `<kind>Name`, `<kind>Arn`) whose name starts
+    with secml's prefix and that carry secml's tag."""
+    pages = client.get_paginator(operation).paginate(NameContains=NAME_PREFIX, **filters)
+    ours = []
+    for item in (item for page in pages for item in page[key]):
+        if not item[f"{kind}Name"].startswith(NAME_PREFIX):
+            continue
+        tags = client.list_tags(ResourceArn=item[f"{kind}Arn"])["Tags"]
+        if any(tag["Key"] == MANAGED_TAG_KEY and tag["Value"] == "true" for tag in tags):
+            ours.append(item)
+    return ours

@@ -1,0 +1,124 @@
+"""Read and write a location that is either a local path or an `s3://bucket/key` URI, so every
+IP Insights entry point takes both without caring which it got.
+
+S3 calls use a plain boto3 client, which follows `AWS_ENDPOINT_URL` (the emulator) like any other.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import boto3
+from boto3.exceptions import S3UploadFailedError
+from botocore.exceptions import ClientError
+
+from secml.errors import CommandError
+
+S3_SCHEME = "s3://"
+
+
+def is_s3(location: str) -> bool:
+    return location.startswith(S3_SCHEME)
+
+
+def split_s3(uri: str) -> tuple[str, str]:
+    """`s3://bucket/some/key` -> ("bucket", "some/key")."""
+    bucket, _, key = uri[len(S3_SCHEME) :].partition("/")
+    if not bucket:
+        raise CommandError(f"{uri!r} names no bucket: expected s3://BUCKET/KEY")
+    return bucket, key
+
+
+def child(folder: str, name: str) -> str:
+    """`name` inside a folder or S3 prefix; the prefix may or may not end with '/'."""
+    if is_s3(folder):
+        return f"{folder.rstrip('/')}/{name}"
+    return str(Path(folder) / name)
+
+
+def s3_client() -> Any:
+    return boto3.client("s3")
+
+
+def exists(location: str) -> bool:
+    if not is_s3(location):
+        return Path(location).is_file()
+    bucket, key = split_s3(location)
+    try:
+        s3_client().head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
+
+
+def read_bytes(location: str) -> bytes:
+    with open_binary(location) as stream:
+        return stream.read()
+
+
+def write_bytes(location: str, data: bytes) -> None:
+    if is_s3(location):
+        bucket, key = split_s3(location)
+        try:
+            s3_client().put_object(Bucket=bucket, Key=key, Body=data)
+        except ClientError as error:
+            raise CommandError(f"cannot write {location}: {error}") from error
+        return
+    path = Path(location)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+@contextmanager
+def open_binary(location: str) -> Iterator[IO[bytes]]:
+    """A readable binary stream: S3 objects are streamed, not downloaded whole first."""
+    if not is_s3(location):
+        try:
+            stream: IO[bytes] = Path(location).open("rb")
+        except FileNotFoundError as error:
+            raise CommandError(f"{location} does not exist") from error
+        with stream:
+            yield stream
+        return
+    bucket, key = split_s3(location)
+    try:
+        body = s3_client().get_object(Bucket=bucket, Key=key)["Body"]
+    except ClientError as error:
+        raise CommandError(f"cannot read {location}: {error}") from error
+    try:
+        yield body
+    finally:
+        body.close()
+
+
+def download(location: str, path: Path) -> None:
+    """Copy a location to a local file (S3 with the managed, multipart-aware transfer)."""
+    if is_s3(location):
+        bucket, key = split_s3(location)
+        try:
+            s3_client().download_file(bucket, key, str(path))
+        except ClientError as error:
+            raise CommandError(f"cannot read {location}: {error}") from error
+    else:
+        if not Path(location).is_file():
+            raise CommandError(f"{location} does not exist")
+        shutil.copyfile(location, path)
+
+
+def upload(path: Path, location: str) -> None:
+    """Copy a local file to a location (S3 with the managed, multipart-aware transfer)."""
+    if is_s3(location):
+        bucket, key = split_s3(location)
+        try:
+            s3_client().upload_file(str(path), bucket, key)
+        except (ClientError, S3UploadFailedError) as error:
+            raise CommandError(f"cannot write {location}: {error}") from error
+    else:
+        Path(location).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, location)

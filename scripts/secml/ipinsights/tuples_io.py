@@ -1,0 +1,106 @@
+"""The IP Insights tuple files: `principal,ip` CSV without header in (the algorithm's own training
+and inference format), `principal,ip,dot_product,seen_principal,error` CSV with header out.
+
+Input is read in chunks straight from the stream, so a multi-million-line file on S3 is never
+held as one string; a line without exactly two fields is skipped and counted, not fatal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+import numpy as np
+
+from secml.ipinsights.locations import open_binary
+
+DEFAULT_CHUNK_ROWS = 200_000
+# The four documented columns first; `error` says why a row has no score (IPv6, malformed IP).
+SCORE_COLUMNS = ("principal", "ip", "dot_product", "seen_principal", "error")
+
+
+@dataclass
+class Tuples:
+    """Rows of a tuples file, column-wise, with how many lines were skipped as malformed."""
+
+    principals: list[str] = field(default_factory=list)
+    ips: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+    def __len__(self) -> int:
+        return len(self.principals)
+
+    def extend(self, other: Tuples) -> None:
+        self.principals.extend(other.principals)
+        self.ips.extend(other.ips)
+        self.skipped += other.skipped
+
+
+@dataclass
+class ScoredTuples:
+    """Scores for rows of a tuples file, in input order. `dot_products[i]` is nan where `errors[i]`
+    says why the row could not be scored (the local engine's ScoredBatch convention)."""
+
+    principals: list[str]
+    ips: list[str]
+    dot_products: np.ndarray
+    seen_principals: np.ndarray
+    errors: list[str | None]
+
+    def __len__(self) -> int:
+        return len(self.principals)
+
+
+def iter_tuples(location: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Tuples]:
+    """Chunks of at most `chunk_rows` rows from a local or S3 tuples file, in file order."""
+    with open_binary(location) as raw:
+        lines = io.TextIOWrapper(raw, encoding="utf-8", newline="")  # type: ignore[type-var]
+        chunk = Tuples()
+        for row in csv.reader(lines):
+            if not row:
+                continue
+            if len(row) != 2:
+                chunk.skipped += 1
+                continue
+            chunk.principals.append(row[0].strip())
+            chunk.ips.append(row[1].strip())
+            if len(chunk) >= chunk_rows:
+                yield chunk
+                chunk = Tuples()
+        if len(chunk) or chunk.skipped:
+            yield chunk
+
+
+def read_tuples(location: str) -> Tuples:
+    """A whole tuples file, for training (the engine needs every pair at once anyway)."""
+    whole = Tuples()
+    for chunk in iter_tuples(location):
+        whole.extend(chunk)
+    return whole
+
+
+def write_tuples(stream: IO[str], principals: Iterable[str], ips: Iterable[str]) -> None:
+    """`principal,ip` lines without header, quoted only where a field needs it."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerows(zip(principals, ips, strict=True))
+
+
+def write_score_header(stream: IO[str]) -> None:
+    csv.writer(stream, lineterminator="\n").writerow(SCORE_COLUMNS)
+
+
+def write_scores(stream: IO[str], scored: ScoredTuples) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    for principal, ip, score, seen, error in zip(
+        scored.principals,
+        scored.ips,
+        scored.dot_products.tolist(),
+        scored.seen_principals.tolist(),
+        scored.errors,
+        strict=True,
+    ):
+        shown = "" if error is not None or score != score else format(score, ".7g")  # nan != nan
+        writer.writerow((principal, ip, shown, "true" if seen else "false", error or ""))

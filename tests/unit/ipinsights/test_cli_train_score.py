@@ -1,0 +1,99 @@
+"""`secml train`, `secml score` and `secml cleanup` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from sagemaker_recorder import make_bucket, make_execution_role
+
+from secml.cli import main
+from secml.target import Target
+
+TRAIN = "".join(f"user{u},10.{u}.0.{i}\n" for u in range(6) for i in range(30))
+
+
+@pytest.fixture
+def cli_on_emulator(emulator: Target, monkeypatch: pytest.MonkeyPatch) -> Iterator[Target]:
+    """`secml --target local` pointed at the test emulator; the CLI rewrites os.environ when it
+    activates its target, so the environment is restored afterwards."""
+    saved = dict(os.environ)
+    monkeypatch.setenv("SECML_EMULATOR_PORT", str(emulator.emulator_port))
+    monkeypatch.setenv("SECML_TARGET", "local")
+    for key, value in emulator.environment().items():
+        monkeypatch.setenv(key, value)
+    yield emulator
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--vector-dim", "2"], "vector_dim=2 is out of range: SageMaker accepts >= 4 and <= 4096"),
+        (["--epochs", "0"], "epochs=0 is out of range: SageMaker accepts >= 1"),
+        (["--learning-rate", "20"], "learning_rate=20.0 is out of range"),
+    ],
+)
+def test_hyperparameter_out_of_range_is_one_line_and_exit_2(
+    option: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["train", "--backend", "local", "--train", "t.csv", "--model", str(tmp_path), *option])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"secml train: {message}")
+    assert err.count("\n") == 1
+
+
+def test_train_then_score_to_standard_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "train.csv").write_text(TRAIN)
+    (tmp_path / "input.csv").write_text("user1,10.1.0.3\nstranger,10.1.0.3\n")
+    model = str(tmp_path / "model")
+    assert main(["train", "--backend", "local", "--train", str(tmp_path / "train.csv"), "--model", model,
+                 "--num-entity-vectors", "32", "--vector-dim", "8", "--epochs", "1", "--seed", "7"]) == 0
+    trained = capsys.readouterr().out
+    assert f"model: {model}" in trained and '"backend": "local"' in trained
+    assert main(["score", "--model", model, "--input", str(tmp_path / "input.csv")]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert lines[0] == "principal,ip,dot_product,seen_principal,error"
+    assert [line.split(",")[3] for line in lines[1:]] == ["true", "false"]
+    assert "scored 2 tuples into -" in captured.err
+
+
+@pytest.mark.emulator
+def test_sagemaker_training_from_the_cli(cli_on_emulator: Target, capsys: pytest.CaptureFixture[str]) -> None:
+    bucket = f"secml-test-{uuid.uuid4().hex[:12]}"
+    make_bucket(bucket, cli_on_emulator.region)
+    boto3.client("s3").put_object(Bucket=bucket, Key="train.csv", Body=TRAIN.encode())
+    role = make_execution_role(f"secml-test-{uuid.uuid4().hex[:12]}")
+    code = main(["train", "--backend", "sagemaker", "--train", f"s3://{bucket}/train.csv",
+                 "--model", f"s3://{bucket}/model", "--role-arn", role, "--instance-type", "ml.p3.2xlarge",
+                 "--epochs", "5", "--mini-batch-size", "1000"])
+    assert code == 0
+    manifest = boto3.client("s3").get_object(Bucket=bucket, Key="model/secml-model.json")["Body"].read()
+    job = json.loads(manifest)["training_job_name"]
+    assert job in capsys.readouterr().out
+    described = boto3.client("sagemaker").describe_training_job(TrainingJobName=job)
+    assert described["ResourceConfig"]["InstanceType"] == "ml.p3.2xlarge"
+    assert described["HyperParameters"]["epochs"] == "5"
+    assert described["HyperParameters"]["mini_batch_size"] == "1000"
+    assert described["RoleArn"] == role
+
+
+@pytest.mark.emulator
+def test_cleanup_with_nothing_to_delete(cli_on_emulator: Target, capsys: pytest.CaptureFixture[str]) -> None:
+    sagemaker = boto3.client("sagemaker")
+    for endpoint in sagemaker.list_endpoints(NameContains="secml-ipinsights")["Endpoints"]:
+        sagemaker.delete_endpoint(EndpointName=endpoint["EndpointName"])
+    for config in sagemaker.list_endpoint_configs(NameContains="secml-ipinsights")["EndpointConfigs"]:
+        sagemaker.delete_endpoint_config(EndpointConfigName=config["EndpointConfigName"])
+    for model in sagemaker.list_models(NameContains="secml-ipinsights")["Models"]:
+        sagemaker.delete_model(ModelName=model["ModelName"])
+    assert main(["cleanup"]) == 0
+    assert "nothing to delete" in capsys.readouterr().out

@@ -1,0 +1,282 @@
+"""The SageMaker backend against the emulator: the exact requests it sends for training, batch
+transform, endpoints and clean-up, and what it writes beside the model."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+from sagemaker_recorder import (
+    SageMakerRecorder,
+    fake_answer,
+    make_bucket,
+    make_execution_role,
+    queue_endpoint_answers,
+)
+
+from secml.errors import CommandError
+from secml.ipinsights import api, cleanup, sagemaker_backend
+from secml.ipinsights.hyperparameters import Hyperparameters
+from secml.target import Target
+
+pytestmark = pytest.mark.emulator
+
+IMAGE = "174872318107.dkr.ecr.us-west-2.amazonaws.com/ipinsights:1"  # SageMaker's us-west-2 image
+TAGS = [{"Key": "secml:managed", "Value": "true"}]
+HYPERPARAMETERS = Hyperparameters(num_entity_vectors=200, vector_dim=16, epochs=3, random_negative_sampling_rate=5)
+TRAIN_LINES = "alice,10.0.0.1\nalice,10.0.0.2\nbob,192.168.1.7\n"
+SCORE_LINES = "alice,10.0.0.9\nmallory,10.0.0.9\nbob,2001:db8::1\nbob,300.1.1.1\nbob,192.168.1.20\n"
+
+
+def _s3_text(uri: str) -> bytes:
+    bucket, key = uri[len("s3://") :].split("/", 1)
+    return bytes(boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def _put(uri: str, text: str) -> None:
+    bucket, key = uri[len("s3://") :].split("/", 1)
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=text.encode())
+
+
+@pytest.fixture
+def bucket(emulator_env: Target) -> str:
+    name = f"secml-test-{uuid.uuid4().hex[:12]}"
+    make_bucket(name, emulator_env.region)
+    _put(f"s3://{name}/train/cloudtrail_tuples.csv", TRAIN_LINES)
+    _put(f"s3://{name}/validation/held_out.csv", "alice,10.0.0.3\n")
+    _put(f"s3://{name}/infer/guardduty_tuples.csv", SCORE_LINES)
+    return name
+
+
+@pytest.fixture
+def role(emulator_env: Target) -> str:
+    return make_execution_role(f"secml-test-{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def trained(bucket: str, role: str) -> tuple[SageMakerRecorder, str]:
+    recorder = SageMakerRecorder()
+    api.train(
+        "sagemaker",
+        train=f"s3://{bucket}/train/cloudtrail_tuples.csv",
+        validation=f"s3://{bucket}/validation/held_out.csv",
+        model=f"s3://{bucket}/model/",
+        hyperparameters=HYPERPARAMETERS,
+        role_arn=role,
+        boto_session=recorder.session,
+    )
+    return recorder, f"s3://{bucket}/model/"
+
+
+def test_training_job_request_is_ip_insights_on_text_csv_channels(trained: Any, bucket: str, role: str) -> None:
+    recorder, _ = trained
+    [request] = recorder.calls("CreateTrainingJob")
+    assert request["AlgorithmSpecification"] == {"TrainingInputMode": "File", "TrainingImage": IMAGE}
+    assert request["InputDataConfig"] == [
+        {
+            "ChannelName": channel,
+            "DataSource": {
+                "S3DataSource": {
+                    "S3DataType": "S3Prefix",
+                    "S3Uri": uri,
+                    "S3DataDistributionType": "FullyReplicated",
+                }
+            },
+            "ContentType": "text/csv",
+            "InputMode": "File",
+        }
+        for channel, uri in (
+            ("train", f"s3://{bucket}/train/cloudtrail_tuples.csv"),
+            ("validation", f"s3://{bucket}/validation/held_out.csv"),
+        )
+    ]
+    assert request["HyperParameters"] == {
+        "num_entity_vectors": "200",
+        "vector_dim": "16",
+        "batch_metrics_publish_interval": "1000",
+        "epochs": "3",
+        "learning_rate": "0.001",
+        "mini_batch_size": "10000",
+        "num_ip_encoder_layers": "1",
+        "random_negative_sampling_rate": "5",
+        "shuffled_negative_sampling_rate": "1",
+        "weight_decay": "1e-05",
+    }
+    assert request["ResourceConfig"] == {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
+    assert request["OutputDataConfig"] == {"S3OutputPath": f"s3://{bucket}/model/", "CompressionType": "GZIP"}
+    assert request["StoppingCondition"] == {"MaxRuntimeInSeconds": sagemaker_backend.MAX_TRAINING_SECONDS}
+    assert request["RoleArn"] == role
+    assert request["Tags"] == TAGS
+    assert request["TrainingJobName"].startswith("secml-ipinsights-")
+
+
+def test_training_job_as_the_emulator_recorded_it(trained: Any, bucket: str) -> None:
+    recorder, _ = trained
+    [request] = recorder.calls("CreateTrainingJob")
+    sagemaker = boto3.client("sagemaker")
+    described = sagemaker.describe_training_job(TrainingJobName=request["TrainingJobName"])
+    assert described["HyperParameters"] == HYPERPARAMETERS.as_sagemaker()
+    assert described["AlgorithmSpecification"]["TrainingImage"] == IMAGE
+    assert [c["ContentType"] for c in described["InputDataConfig"]] == ["text/csv", "text/csv"]
+    assert sagemaker.list_tags(ResourceArn=described["TrainingJobArn"])["Tags"] == TAGS
+
+
+def test_model_folder_records_the_job_and_the_training_principals(trained: Any, bucket: str, role: str) -> None:
+    recorder, model = trained
+    [request] = recorder.calls("CreateTrainingJob")
+    job = request["TrainingJobName"]
+    manifest = json.loads(_s3_text(model + api.MANIFEST))
+    assert manifest["backend"] == "sagemaker"
+    assert manifest["training_job_name"] == job
+    assert manifest["model_data"] == f"s3://{bucket}/model/{job}/output/model.tar.gz"
+    assert manifest["image"] == IMAGE
+    assert manifest["role_arn"] == role
+    assert gzip.decompress(_s3_text(model + api.PRINCIPALS)).decode() == "alice\nbob\n"
+    metrics = json.loads(_s3_text(model + api.METRICS))
+    assert metrics["backend"] == "sagemaker"
+    assert metrics["training_job_name"] == job
+
+
+def test_local_training_files_are_staged_under_the_model(bucket: str, role: str, tmp_path: Any) -> None:
+    local_train = tmp_path / "train.csv"
+    local_train.write_text(TRAIN_LINES)
+    recorder = SageMakerRecorder()
+    api.train(
+        "sagemaker", str(local_train), None, f"s3://{bucket}/m2", HYPERPARAMETERS, role_arn=role,
+        boto_session=recorder.session,
+    )
+    [request] = recorder.calls("CreateTrainingJob")
+    [channel] = request["InputDataConfig"]
+    assert channel["DataSource"]["S3DataSource"]["S3Uri"] == f"s3://{bucket}/m2/input/train.csv"
+    assert _s3_text(f"s3://{bucket}/m2/input/train.csv").decode() == TRAIN_LINES
+
+
+def test_sagemaker_model_must_go_to_s3(role: str, tmp_path: Any) -> None:
+    with pytest.raises(CommandError, match="writes its model to S3"):
+        api.train("sagemaker", "s3://b/t.csv", None, str(tmp_path), HYPERPARAMETERS, role_arn=role)
+
+
+def test_sdk_sends_no_telemetry(bucket: str, role: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sagemaker.core.telemetry import telemetry_logging
+
+    sent: list[str] = []
+    monkeypatch.setattr(telemetry_logging, "_requests_helper", lambda url, timeout: sent.append(url))
+    api.train(
+        "sagemaker", f"s3://{bucket}/train/cloudtrail_tuples.csv", None, f"s3://{bucket}/m3",
+        HYPERPARAMETERS, role_arn=role, boto_session=SageMakerRecorder().session,
+    )
+    assert sent == []
+
+
+def test_batch_transform_requests_and_nothing_left_behind(trained: Any, bucket: str, role: str) -> None:
+    recorder, model = trained
+    summary = api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", f"s3://{bucket}/scores/s.csv",
+                        boto_session=recorder.session)
+    [create_model] = recorder.calls("CreateModel")
+    [transform] = recorder.calls("CreateTransformJob")
+    name = transform["TransformJobName"]
+    job = recorder.calls("CreateTrainingJob")[0]["TrainingJobName"]
+    assert create_model == {
+        "ModelName": name,
+        "PrimaryContainer": {"Image": IMAGE, "ModelDataUrl": f"s3://{bucket}/model/{job}/output/model.tar.gz"},
+        "ExecutionRoleArn": role,
+        "Tags": TAGS,
+    }
+    staged = f"s3://{bucket}/model/transform/{name}/input/tuples.csv"
+    assert transform == {
+        "TransformJobName": name,
+        "ModelName": name,
+        "BatchStrategy": "MultiRecord",
+        "TransformInput": {
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": staged}},
+            "ContentType": "text/csv",
+            "SplitType": "Line",
+            "CompressionType": "None",
+        },
+        "TransformOutput": {
+            "S3OutputPath": f"s3://{bucket}/model/transform/{name}/output/",
+            "Accept": "application/jsonlines",
+            "AssembleWith": "Line",
+        },
+        "TransformResources": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
+        "Tags": TAGS,
+    }
+    # Only IPv4 rows go to SageMaker, which would fail the whole job on one IPv6 address.
+    assert _s3_text(staged).decode() == "alice,10.0.0.9\nmallory,10.0.0.9\nbob,192.168.1.20\n"
+    assert recorder.calls("DeleteModel") == [{"ModelName": name}]
+    assert boto3.client("sagemaker").list_models(NameContains=name)["Models"] == []
+    assert summary.rows == 5 and summary.errors == 2 and summary.unseen_principals == 1
+
+
+def test_transform_output_is_joined_back_to_its_rows(trained: Any, bucket: str) -> None:
+    recorder, model = trained
+    api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", f"s3://{bucket}/scores/s.csv",
+              boto_session=recorder.session)
+    assert _s3_text(f"s3://{bucket}/scores/s.csv").decode().splitlines() == [
+        "principal,ip,dot_product,seen_principal,error",
+        "alice,10.0.0.9,5.009,true,",
+        "mallory,10.0.0.9,7.009,false,",
+        "bob,2001:db8::1,,true,IPv6 address: IP Insights scores IPv4 addresses only",
+        "bob,300.1.1.1,,true,malformed IPv4 address: expected dotted decimal a.b.c.d",
+        "bob,192.168.1.20,3.02,true,",
+    ]
+
+
+def test_endpoint_is_created_once_invoked_and_deleted_by_cleanup(
+    trained: Any, bucket: str, role: str, emulator_env: Target
+) -> None:
+    recorder, model = trained
+    job = recorder.calls("CreateTrainingJob")[0]["TrainingJobName"]
+    sendable = b"alice,10.0.0.9\nmallory,10.0.0.9\nbob,192.168.1.20\n"
+    queue_endpoint_answers(emulator_env, [fake_answer(sendable)])
+    out = f"s3://{bucket}/scores/endpoint.csv"
+    api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", out, endpoint=True, boto_session=recorder.session)
+    api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", out, endpoint=True, boto_session=recorder.session)
+    assert recorder.calls("CreateEndpointConfig") == [
+        {
+            "EndpointConfigName": job,
+            "ProductionVariants": [
+                {"VariantName": "AllTraffic", "ModelName": job, "InitialInstanceCount": 1, "InstanceType": "ml.m5.xlarge"}
+            ],
+            "Tags": TAGS,
+        }
+    ]
+    assert recorder.calls("CreateEndpoint") == [{"EndpointName": job, "EndpointConfigName": job, "Tags": TAGS}]
+    assert [call["ModelName"] for call in recorder.calls("CreateModel")] == [job]
+    assert "CreateTransformJob" not in recorder.operations()
+    assert _s3_text(out).decode().splitlines()[1:3] == ["alice,10.0.0.9,5.009,true,", "mallory,10.0.0.9,7.009,false,"]
+
+    foreign = f"secml-ipinsights-foreign-{uuid.uuid4().hex[:6]}"  # our prefix, but not our tag
+    sagemaker = boto3.client("sagemaker")
+    sagemaker.create_model(ModelName=foreign, PrimaryContainer={"Image": IMAGE}, ExecutionRoleArn=role)
+    cleaner = SageMakerRecorder()
+    deleted = cleanup.delete_hosted_resources(emulator_env, boto_session=cleaner.session)
+    assert f"endpoint/{job}" in deleted and f"endpoint-config/{job}" in deleted and f"model/{job}" in deleted
+    assert cleaner.calls("DeleteEndpoint") == [{"EndpointName": job}]
+    assert cleaner.calls("DeleteEndpointConfig") == [{"EndpointConfigName": job}]
+    assert {"ModelName": job} in cleaner.calls("DeleteModel")
+    assert {"ModelName": foreign} not in cleaner.calls("DeleteModel")
+    assert sagemaker.list_endpoints(NameContains=job)["Endpoints"] == []
+    assert [m["ModelName"] for m in sagemaker.list_models(NameContains=foreign)["Models"]] == [foreign]
+
+
+def test_answer_with_the_wrong_number_of_scores_is_refused() -> None:
+    with pytest.raises(CommandError, match="2 scores for 3 tuples"):
+        sagemaker_backend.parse_json_lines(b'{"dot_product": 1}\n{"dot_product": 2}\n', expected=3)
+
+
+def test_role_defaults_to_the_stack_output(bucket: str, emulator_env: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    from secml import stack
+
+    role = make_execution_role(f"secml-test-{uuid.uuid4().hex[:12]}")
+    monkeypatch.setattr(stack, "outputs", lambda target: {"notebook_role_arn": role} if target == emulator_env else {})
+    recorder = SageMakerRecorder()
+    api.train(
+        "sagemaker", f"s3://{bucket}/train/cloudtrail_tuples.csv", None, f"s3://{bucket}/m4", HYPERPARAMETERS,
+        target=emulator_env, boto_session=recorder.session,
+    )
+    assert recorder.calls("CreateTrainingJob")[0]["RoleArn"] == role
