@@ -1,0 +1,64 @@
+"""Workshop exercise 1.1 without the console: GuardDuty CreateSampleFindings on the stack's
+detector, then every finding read back (ListFindings, all pages; GetFindings, 50 at a time) and
+printed short (`[updatedAt] region  ip  type  id`) or in full. The same three API calls run on
+AWS and on the emulator (which secml patches to support them)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+
+from secml import stack
+from secml.target import Target
+
+GET_FINDINGS_BATCH = 50
+
+
+def remote_ips(finding: dict[str, Any]) -> list[str]:
+    """The remote addresses a finding's action names (several for a port probe)."""
+    action = finding.get("Service", {}).get("Action", {})
+    details = [
+        action.get("AwsApiCallAction", {}).get("RemoteIpDetails"),
+        action.get("NetworkConnectionAction", {}).get("RemoteIpDetails"),
+        *(probe.get("RemoteIpDetails") for probe in action.get("PortProbeAction", {}).get("PortProbeDetails", [])),
+    ]
+    return [d.get("IpAddressV4") or d.get("IpAddressV6") for d in details if d and (d.get("IpAddressV4") or d.get("IpAddressV6"))]
+
+
+def short_line(finding: dict[str, Any]) -> str:
+    ips = remote_ips(finding)
+    ip = ips[0] + (f" (+{len(ips) - 1})" if len(ips) > 1 else "") if ips else "-"
+    return f"[{finding['UpdatedAt']}] {finding['Region']}  {ip}  {finding['Type']}  {finding['Id']}"
+
+
+def finding_ids(guardduty: Any, detector_id: str) -> Iterator[str]:
+    for page in guardduty.get_paginator("list_findings").paginate(DetectorId=detector_id):
+        yield from page["FindingIds"]
+
+
+def read_findings(guardduty: Any, detector_id: str) -> list[dict[str, Any]]:
+    ids = list(finding_ids(guardduty, detector_id))
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids), GET_FINDINGS_BATCH):
+        batch = ids[start : start + GET_FINDINGS_BATCH]
+        found.extend(guardduty.get_findings(DetectorId=detector_id, FindingIds=batch)["Findings"])
+    return sorted(found, key=lambda f: (f["UpdatedAt"], f["Type"], f["Id"]))
+
+
+def create_and_read(guardduty: Any, detector_id: str) -> list[dict[str, Any]]:
+    guardduty.create_sample_findings(DetectorId=detector_id)
+    return read_findings(guardduty, detector_id)
+
+
+def run(target: Target, full: bool = False) -> list[dict[str, Any]]:
+    """Generate sample findings on the stack's detector and print every finding it holds."""
+    detector_id = stack.outputs(target)["guardduty_detector_id"]
+    guardduty = boto3.client("guardduty", region_name=target.region)
+    found = create_and_read(guardduty, detector_id)
+    print(f"{len(found)} findings on detector {detector_id} in {target.region}")
+    for finding in found:
+        print(json.dumps(finding, indent=2, default=str) if full else short_line(finding))
+    return found

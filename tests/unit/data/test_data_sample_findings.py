@@ -1,0 +1,41 @@
+"""`secml findings sample`: CreateSampleFindings, then ListFindings/GetFindings, printed short or full."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from secml import sample_findings
+from secml.cli import main
+from secml.target import Target
+
+pytestmark = pytest.mark.emulator
+
+
+@pytest.fixture
+def detector(emulator_env, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    guardduty = boto3.client("guardduty", region_name=emulator_env.region)
+    detector_id = guardduty.create_detector(Enable=True)["DetectorId"]
+    monkeypatch.setattr(sample_findings.stack, "outputs", lambda target: {"guardduty_detector_id": detector_id})
+    monkeypatch.setenv("SECML_EMULATOR_PORT", str(emulator_env.emulator_port))
+    yield detector_id
+    guardduty.delete_detector(DetectorId=detector_id)
+
+
+def test_short_lines_name_time_region_ip_type_and_id(detector: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--target", "local", "findings", "sample"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"12 findings on detector {detector}")
+    probe = next(line for line in lines if "PortProbeUnprotectedPort" in line)
+    when, region, ip, kind, finding_id = probe.split(maxsplit=4)[:2] + probe.split("  ")[1:]
+    assert when.startswith("[") and when.endswith("Z]") and region == "us-west-2"
+    assert "(+2)" in ip and kind == "Recon:EC2/PortProbeUnprotectedPort" and len(finding_id) == 32
+
+
+def test_full_prints_every_finding_as_json(detector: str, capsys: pytest.CaptureFixture[str]) -> None:
+    found = sample_findings.run(Target("local", "us-west-2", 0), full=True)
+    out = capsys.readouterr().out
+    assert len(found) == 12 and out.count('\n  "Type": ') == 12  # top-level keys only
+    assert json.loads(out[out.index("{") : out.index("\n}\n") + 2])["Id"]
