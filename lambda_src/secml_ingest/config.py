@@ -1,0 +1,56 @@
+"""The ingest Lambdas' configuration, read from the environment once at the start of a run, so
+a missing variable fails before any S3 call with a message naming it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class ConfigError(Exception):
+    """A required environment variable is missing or empty."""
+
+
+def _required(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"missing environment variable {name}")
+    return value
+
+
+@dataclass(frozen=True)
+class CloudTrailConfig:
+    input_bucket: str
+    input_prefix: str
+    output_bucket: str
+    output_key: str
+    ipv6_output_key: str
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> CloudTrailConfig:
+        return cls(
+            input_bucket=_required(environ, "INPUT_BUCKET"),
+            input_prefix=environ.get("INPUT_PREFIX", ""),
+            output_bucket=_required(environ, "OUTPUT_BUCKET"),
+            output_key=environ.get("OUTPUT_KEY") or "train/cloudtrail_tuples.csv",
+            ipv6_output_key=environ.get("IPV6_OUTPUT_KEY") or "train/cloudtrail_tuples_ipv6.csv",
+        )
+
+
+@dataclass(frozen=True)
+class GuardDutyConfig:
+    input_bucket: str
+    input_prefix: str
+    output_bucket: str
+    output_key: str
+    index_key: str
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> GuardDutyConfig:
+        return cls(
+            input_bucket=_required(environ, "INPUT_BUCKET"),
+            input_prefix=environ.get("INPUT_PREFIX", ""),
+            output_bucket=_required(environ, "OUTPUT_BUCKET"),
+            output_key=environ.get("OUTPUT_KEY") or "infer/guardduty_tuples.csv",
+            index_key=environ.get("INDEX_KEY") or "infer/guardduty_findings.csv",
+        )

@@ -1,0 +1,139 @@
+"""GuardDuty findings to `<principal, ip>` scoring tuples and finding-index rows.
+
+Findings arrive in three shapes: a JSON array of findings or a GetFindings response
+(``{"Findings": [...]}``, PascalCase keys as the API returns them), GuardDuty's own S3 export
+(``.jsonl.gz``, one finding a line) and EventBridge events whose ``detail`` is a finding
+(camelCase). Keys are normalised to camelCase so one extractor reads them all.
+
+A finding yields tuples only when it has ``resource.accessKeyDetails`` (the principal) and an
+action that names the caller's remote IP: ``AWS_API_CALL``, ``NETWORK_CONNECTION`` and every
+detail of ``PORT_PROBE``. Other action types are counted by type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from secml_ingest.addresses import literal_ip
+from secml_ingest.decoding import object_text
+from secml_ingest.errors import BadObjectError
+from secml_ingest.outcomes import (
+    MALFORMED_FINDING,
+    NO_ACCESS_KEY_DETAILS,
+    NO_ACTION,
+    NO_REMOTE_IP,
+    PrincipalIp,
+    Skip,
+    unsupported_action,
+)
+from secml_ingest.principals import principal_of_access_key
+
+INDEX_HEADER = ("finding_id", "type", "severity", "updated_at", "account", "region", "principal", "ip")
+JSON_LINES_SUFFIXES = (".jsonl", ".jsonl.gz")
+_ACTION_IP_FIELDS = {"AWS_API_CALL": "awsApiCallAction", "NETWORK_CONNECTION": "networkConnectionAction"}
+
+
+def camel_keys(value: Any) -> Any:
+    """The same JSON value with every object key starting lower-case (API PascalCase -> camelCase)."""
+    if isinstance(value, dict):
+        return {key[:1].lower() + key[1:]: camel_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [camel_keys(item) for item in value]
+    return value
+
+
+def _finding_of(item: Any) -> dict[str, Any] | Skip:
+    if isinstance(item, dict) and isinstance(item.get("detail"), dict):
+        item = item["detail"]  # EventBridge event
+    finding = camel_keys(item)
+    if not isinstance(finding, dict) or not finding.get("id"):
+        return Skip(MALFORMED_FINDING)
+    return finding
+
+
+def _json_lines(text: str) -> Iterator[Any]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as error:
+                raise BadObjectError(f"invalid JSON on line {number}: {error}") from None
+
+
+def _items(text: str) -> Iterator[Any]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.msg != "Extra data":
+            raise BadObjectError(f"invalid JSON: {error}") from None
+        yield from _json_lines(text)
+        return
+    if isinstance(document, dict) and isinstance(document.get("Findings"), list):
+        document = document["Findings"]
+    if isinstance(document, list):
+        yield from document
+    elif isinstance(document, dict):
+        yield document
+    else:
+        raise BadObjectError("unexpected shape: neither a finding, a list of them nor an event")
+
+
+def findings_from_bytes(key: str, data: bytes) -> Iterator[dict[str, Any] | Skip]:
+    """Every finding (camelCase keys) of one object in any of the three shapes. A `key` ending
+    ``.jsonl`` or ``.jsonl.gz`` is read a line at a time (GuardDuty's export); other objects by
+    their content. Raises BadObjectError for an unreadable object."""
+    text = object_text(data)
+    items = _json_lines(text) if key.endswith(JSON_LINES_SUFFIXES) else _items(text)
+    for item in items:
+        yield _finding_of(item)
+
+
+def _remote_ip_details(action: Mapping[str, Any]) -> list[Any] | Skip:
+    action_type = action.get("actionType") or ""
+    if action_type in _ACTION_IP_FIELDS:
+        return [(action.get(_ACTION_IP_FIELDS[action_type]) or {}).get("remoteIpDetails")]
+    if action_type == "PORT_PROBE":
+        probes = (action.get("portProbeAction") or {}).get("portProbeDetails") or []
+        return [probe.get("remoteIpDetails") for probe in probes if isinstance(probe, dict)]
+    return unsupported_action(action_type)
+
+
+def tuples_from_finding(finding: Mapping[str, Any]) -> list[PrincipalIp | Skip]:
+    """The tuples of one finding (one per remote IP detail), or the reasons it gives none."""
+    resource = finding.get("resource") or {}
+    details = resource.get("accessKeyDetails") if isinstance(resource, dict) else None
+    if not details:
+        return [Skip(NO_ACCESS_KEY_DETAILS)]
+    principal = principal_of_access_key(details, finding.get("accountId"))
+    if isinstance(principal, Skip):
+        return [principal]
+    action = (finding.get("service") or {}).get("action")
+    if not isinstance(action, dict):
+        return [Skip(NO_ACTION)]
+    ip_details = _remote_ip_details(action)
+    if isinstance(ip_details, Skip):
+        return [ip_details]
+    outcomes: list[PrincipalIp | Skip] = []
+    for remote in ip_details:
+        remote = remote if isinstance(remote, dict) else {}
+        address = literal_ip(remote.get("ipAddressV4") or remote.get("ipAddressV6"))
+        outcomes.append(
+            address if isinstance(address, Skip) else PrincipalIp(principal, address.text, address.version)
+        )
+    return outcomes or [Skip(NO_REMOTE_IP)]
+
+
+def index_row(finding: Mapping[str, Any], pair: PrincipalIp) -> tuple[str, ...]:
+    """A finding-index row (columns of INDEX_HEADER) for one of the finding's tuples."""
+    return (
+        str(finding.get("id", "")),
+        str(finding.get("type", "")),
+        str(finding.get("severity", "")),
+        str(finding.get("updatedAt", "")),
+        str(finding.get("accountId", "")),
+        str(finding.get("region", "")),
+        pair.principal,
+        pair.ip,
+    )

@@ -1,0 +1,76 @@
+"""One input object read to the end: its tuples as CSV text and its counts. Shared by the Lambdas
+and the backfill CLI, so an object gives the same output whichever runs it. An object that
+cannot be read contributes no tuples at all, only a bad-object entry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from secml_ingest import cloudtrail, guardduty
+from secml_ingest.errors import BadObjectError
+from secml_ingest.outcomes import IPV6_NOT_SCORED, PrincipalIp, Skip
+from secml_ingest.summary import BadObject, IngestSummary
+from secml_ingest.tuples_csv import csv_text
+
+RecordObserver = Callable[[cloudtrail.CloudTrailRecord, PrincipalIp | Skip], None]
+FindingObserver = Callable[[dict[str, Any], list[PrincipalIp | Skip]], None]
+
+
+@dataclass
+class ObjectTuples:
+    tuples_csv: str
+    ipv6_csv: str
+    index_csv: str
+    summary: IngestSummary
+
+
+def read_cloudtrail_object(key: str, data: bytes, observe: RecordObserver | None = None) -> ObjectTuples:
+    """IPv4 tuples, IPv6 tuples (SageMaker trains on IPv4 only) and counts of one log object."""
+    summary = IngestSummary(unit="records", objects_read=1)
+    ipv4: list[tuple[str, str]] = []
+    ipv6: list[tuple[str, str]] = []
+    try:
+        for record in cloudtrail.records_from_log_bytes(data):
+            outcome = cloudtrail.tuple_from_record(record)
+            if observe is not None and not isinstance(record, Skip):
+                observe(record, outcome)
+            if isinstance(outcome, Skip):
+                summary.items_skipped[outcome.reason] += 1
+            else:
+                (ipv4 if outcome.ip_version == 4 else ipv6).append((outcome.principal, outcome.ip))
+    except BadObjectError as error:
+        return ObjectTuples("", "", "", IngestSummary(unit="records", bad_objects=[BadObject(key, str(error))]))
+    summary.items_seen = len(ipv4) + len(ipv6) + sum(summary.items_skipped.values())
+    summary.tuples_written = len(ipv4)
+    summary.ipv6_tuples_written = len(ipv6)
+    return ObjectTuples(csv_text(ipv4), csv_text(ipv6), "", summary)
+
+
+def read_guardduty_object(key: str, data: bytes, observe: FindingObserver | None = None) -> ObjectTuples:
+    """IPv4 scoring tuples and their finding-index rows (row i describes tuple i) of one object."""
+    summary = IngestSummary(unit="findings", objects_read=1)
+    pairs: list[tuple[str, str]] = []
+    index: list[tuple[str, ...]] = []
+    try:
+        for finding in guardduty.findings_from_bytes(key, data):
+            summary.items_seen += 1
+            if isinstance(finding, Skip):
+                summary.items_skipped[finding.reason] += 1
+                continue
+            outcomes = guardduty.tuples_from_finding(finding)
+            if observe is not None:
+                observe(finding, outcomes)
+            for outcome in outcomes:
+                if isinstance(outcome, Skip):
+                    summary.items_skipped[outcome.reason] += 1
+                elif outcome.ip_version != 4:
+                    summary.items_skipped[IPV6_NOT_SCORED] += 1
+                else:
+                    pairs.append((outcome.principal, outcome.ip))
+                    index.append(guardduty.index_row(finding, outcome))
+    except BadObjectError as error:
+        return ObjectTuples("", "", "", IngestSummary(unit="findings", bad_objects=[BadObject(key, str(error))]))
+    summary.tuples_written = len(pairs)
+    return ObjectTuples(csv_text(pairs), "", csv_text(index), summary)

@@ -1,0 +1,69 @@
+"""What an ingest run did: counts by reason, so a skipped record or object is never silent."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+# A Lambda response is at most 6 MB: list this many bad objects, count the rest.
+MAX_BAD_OBJECTS_LISTED = 100
+
+
+@dataclass(frozen=True)
+class BadObject:
+    key: str
+    reason: str
+
+
+@dataclass
+class IngestSummary:
+    """Counts for one run; `unit` names what an object holds ("records" or "findings")."""
+
+    unit: str
+    objects_read: int = 0
+    items_seen: int = 0
+    tuples_written: int = 0
+    ipv6_tuples_written: int = 0
+    objects_skipped: Counter[str] = field(default_factory=Counter)
+    items_skipped: Counter[str] = field(default_factory=Counter)
+    bad_objects: list[BadObject] = field(default_factory=list)
+
+    def merge(self, other: IngestSummary) -> None:
+        self.objects_read += other.objects_read
+        self.items_seen += other.items_seen
+        self.tuples_written += other.tuples_written
+        self.ipv6_tuples_written += other.ipv6_tuples_written
+        self.objects_skipped.update(other.objects_skipped)
+        self.items_skipped.update(other.items_skipped)
+        self.bad_objects.extend(other.bad_objects)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "objects_read": self.objects_read,
+            "objects_skipped": dict(sorted(self.objects_skipped.items())),
+            f"{self.unit}_seen": self.items_seen,
+            f"{self.unit}_skipped": dict(sorted(self.items_skipped.items())),
+            "tuples_written": self.tuples_written,
+            "ipv6_tuples_written": self.ipv6_tuples_written,
+            "bad_objects_total": len(self.bad_objects),
+            "bad_objects": [
+                {"key": bad.key, "reason": bad.reason}
+                for bad in self.bad_objects[:MAX_BAD_OBJECTS_LISTED]
+            ],
+        }
+
+    def lines(self) -> list[str]:
+        """A human-readable summary, one fact a line."""
+        lines = [
+            f"objects read: {self.objects_read}",
+            f"{self.unit} seen: {self.items_seen}",
+            f"tuples written: {self.tuples_written}",
+            f"IPv6 tuples written: {self.ipv6_tuples_written}",
+        ]
+        lines += [f"objects skipped ({reason}): {n}" for reason, n in sorted(self.objects_skipped.items())]
+        lines += [f"{self.unit} skipped ({reason}): {n}" for reason, n in sorted(self.items_skipped.items())]
+        lines += [f"bad object {bad.key}: {bad.reason}" for bad in self.bad_objects]
+        if self.objects_read == 0 and not self.bad_objects:
+            lines.append("no input objects found: the output is empty")
+        return lines

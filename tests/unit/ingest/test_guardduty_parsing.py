@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from ingest_fixtures import event_bridge, export_jsonl_gz, findings, pascal_keys
+
+from secml_ingest.errors import BadObjectError
+from secml_ingest.guardduty import findings_from_bytes, tuples_from_finding
+from secml_ingest.objects import read_guardduty_object
+from secml_ingest.outcomes import PrincipalIp, Skip
+
+EXPECTED_TUPLES = {
+    "f-api": [PrincipalIp("AROAEXAMPLEROLE00001", "198.51.100.200", 4)],
+    "f-net": [PrincipalIp("AIDAEXAMPLEUSER00001", "203.0.113.77", 4)],
+    "f-probe": [PrincipalIp("root:111122223333", ip, 4) for ip in ("192.0.2.10", "192.0.2.11", "192.0.2.12")],
+    "f-dns": [Skip("action_type:DNS_REQUEST")],
+    "f-ec2": [Skip("no_access_key_details")],
+    "f-v6": [PrincipalIp("AIDAEXAMPLEUSER00001", "2001:db8::5", 6)],
+}
+
+
+def test_each_action_type() -> None:
+    assert {f["id"]: tuples_from_finding(f) for f in findings()} == EXPECTED_TUPLES
+
+
+SHAPES = {
+    "findings.json": json.dumps(findings()).encode(),
+    "get-findings.json": json.dumps({"Findings": pascal_keys(findings())}).encode(),
+    "api-list.json": json.dumps(pascal_keys(findings())).encode(),
+    "export.jsonl.gz": export_jsonl_gz(findings()),
+    "events.json": json.dumps([event_bridge(f) for f in findings()]).encode(),
+    "events.jsonl": "\n".join(json.dumps(event_bridge(f)) for f in findings()).encode(),
+}
+
+
+@pytest.mark.parametrize("key", sorted(SHAPES))
+def test_three_shapes_give_the_same_findings(key: str) -> None:
+    parsed = list(findings_from_bytes(key, SHAPES[key]))
+    assert {f["id"]: tuples_from_finding(f) for f in parsed} == EXPECTED_TUPLES
+
+
+def test_a_single_event_object() -> None:
+    [finding] = findings_from_bytes("one.json", json.dumps(event_bridge(findings()[0])).encode())
+    assert finding["id"] == "f-api"
+
+
+def test_object_tuples_index_rows_align_and_ipv6_is_counted() -> None:
+    result = read_guardduty_object("findings.json", SHAPES["findings.json"])
+    tuples = result.tuples_csv.splitlines()
+    index = result.index_csv.splitlines()
+    assert len(tuples) == len(index) == 5
+    assert index[0] == (
+        "f-api,UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS,5.0,"
+        "2024-03-01T10:06:00.000Z,111122223333,us-west-2,AROAEXAMPLEROLE00001,198.51.100.200"
+    )
+    assert all(row.endswith(line) for row, line in zip(index, tuples, strict=True))
+    assert result.summary.items_seen == 6
+    assert dict(result.summary.items_skipped) == {
+        "action_type:DNS_REQUEST": 1, "no_access_key_details": 1, "ipv6_not_scored": 1,
+    }  # fmt: skip
+
+
+def test_unexpected_finding_shape_is_counted() -> None:
+    result = read_guardduty_object("x.json", json.dumps([{"no": "id"}, findings()[0]]).encode())
+    assert result.summary.items_skipped == {"malformed_finding": 1}
+    assert result.summary.tuples_written == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "data", "reason"),
+    [
+        ("bad.json", b"[{", "invalid JSON"),
+        ("bad.jsonl", b'{"id": "a"}\n{oops\n', "invalid JSON on line 2"),
+        ("bad.json", b"42", "unexpected shape"),
+        ("bad.jsonl.gz", b"\x1f\x8b\x08\x00garbage", "corrupt gzip"),
+    ],
+)
+def test_unreadable_objects(key: str, data: bytes, reason: str) -> None:
+    with pytest.raises(BadObjectError, match=reason):
+        list(findings_from_bytes(key, data))

@@ -1,0 +1,103 @@
+"""`secml lambda invoke` on the emulator runs the code the emulator holds, not the installed copy."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import boto3
+import pytest
+from ingest_fixtures import account_key, delivered_log, records
+
+from secml import cli
+from secml.lambda_runner import invoke
+from secml.paths import lambda_src_dir
+from secml.target import Target
+
+pytestmark = pytest.mark.emulator
+ROLE_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                        "Principal": {"Service": "lambda.amazonaws.com"}}]}  # fmt: skip
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in sorted(files.items()):
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _ingest_zip(handler_file: str) -> bytes:
+    source = lambda_src_dir()
+    files = {handler_file: (source / handler_file).read_bytes()}
+    for module in sorted((source / "secml_ingest").glob("*.py")):
+        files[f"secml_ingest/{module.name}"] = module.read_bytes()
+    return _zip(files)
+
+
+def _create(name: str, handler: str, code: bytes, variables: dict[str, str]) -> None:
+    iam, lam = boto3.client("iam"), boto3.client("lambda")
+    try:
+        role = iam.get_role(RoleName="secml-test-ingest")["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        role = iam.create_role(RoleName="secml-test-ingest", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"]["Arn"]
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler=handler, Code={"ZipFile": code},
+                        Timeout=60, Environment={"Variables": variables})  # fmt: skip
+
+
+@pytest.fixture
+def cli_on_emulator(emulator_env: Target, monkeypatch: pytest.MonkeyPatch) -> Target:
+    """`secml` run in this process resolves its target from the environment: point it here."""
+    monkeypatch.setenv("SECML_EMULATOR_PORT", str(emulator_env.emulator_port))
+    monkeypatch.setenv("SECML_LOCAL_REGION", emulator_env.region)
+    return emulator_env
+
+
+def test_deployed_cloudtrail_function_runs_on_the_emulator(
+    cli_on_emulator: Target, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator_env = cli_on_emulator
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="runner-logs", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
+    s3.create_bucket(Bucket="runner-tuples", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
+    s3.put_object(Bucket="runner-logs", Key=account_key("one"), Body=delivered_log(records()))
+    _create("runner-cloudtrail", "cloudtrail_ingest.handler", _ingest_zip("cloudtrail_ingest.py"),
+            {"INPUT_BUCKET": "runner-logs", "INPUT_PREFIX": "cloudtrail/", "OUTPUT_BUCKET": "runner-tuples",
+             "OUTPUT_KEY": "train/cloudtrail_tuples.csv"})  # fmt: skip
+    assert cli.main(["lambda", "invoke", "runner-cloudtrail", "--event", '{"print": "short"}']) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("START RequestId: ") and "REPORT RequestId: " in out
+    assert "DescribeInstances AIDAEXAMPLEUSER00001 203.0.113.10" in out
+    assert '"tuples_written": 7' in out
+    body = s3.get_object(Bucket="runner-tuples", Key="train/cloudtrail_tuples.csv")["Body"].read().decode()
+    assert len(body.splitlines()) == 7
+
+
+def test_the_runner_uses_the_function_code_and_environment(emulator_env: Target) -> None:
+    probe = (
+        "import os, secml_ingest\n"
+        "def handler(event, context):\n"
+        "    return {'package': secml_ingest.__file__, 'colour': os.environ['COLOUR'], 'event': event,\n"
+        "            'endpoint': os.environ['AWS_ENDPOINT_URL'], 'name': context.function_name}\n"
+    )
+    code = _zip({"probe.py": probe.encode(), "secml_ingest/__init__.py": b"PROBE = True\n"})
+    _create("runner-probe", "probe.handler", code, {"COLOUR": "teal"})
+    result = invoke(emulator_env, "runner-probe", {"k": 1})
+    assert result.function_error is None
+    assert Path(result.payload["package"]).parts[-3:] == ("task", "secml_ingest", "__init__.py")
+    assert Path(result.payload["package"]).parent.parent != lambda_src_dir()
+    assert result.payload | {"package": ""} == {"package": "", "colour": "teal", "event": {"k": 1},
+                                                 "endpoint": emulator_env.endpoint_url, "name": "runner-probe"}  # fmt: skip
+
+
+def test_a_failing_function_reports_its_error(cli_on_emulator: Target, capsys: pytest.CaptureFixture[str]) -> None:
+    emulator_env = cli_on_emulator
+    _create("runner-missing-config", "cloudtrail_ingest.handler", _ingest_zip("cloudtrail_ingest.py"), {"X": "y"})
+    result = invoke(emulator_env, "runner-missing-config", {})
+    assert result.function_error == "Unhandled"
+    assert result.payload["errorType"] == "ConfigError"
+    assert result.payload["errorMessage"] == "missing environment variable INPUT_BUCKET"
+    assert cli.main(["lambda", "invoke", "runner-missing-config"]) == 2
+    assert "missing environment variable INPUT_BUCKET" in capsys.readouterr().err
