@@ -1,0 +1,37 @@
+"""`secml demo`: the whole workshop in one command: stack up, exercise 1, exercise 2, and the
+findings that came from IPs most unusual for their principal."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from secml import exercises, stack
+from secml.commands.exercise import add_training_options, options_from
+from secml.errors import CommandError
+from secml.report import console
+from secml.target import Target
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("demo", help="stack up, exercises 1 and 2, then the most unusual findings")
+    add_training_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, target: Target) -> int:
+    started = time.monotonic()
+    print(f"=== Setting up the workshop stack on TARGET={target.name} ===", flush=True)
+    stack.up(target)
+    workshop = exercises.Workshop(target, options_from(args))
+    for exercise in ("1", "2"):
+        exercises.run_exercise(exercise, workshop)
+    if workshop.report is None or workshop.written is None:
+        raise CommandError("exercise 2.4 wrote no report")
+    print(f"\n=== Done in {time.monotonic() - started:.0f} s ===")
+    print(f"report: {workshop.written.html}")
+    unusual = workshop.report.most_unusual(console.TOP_FINDINGS)
+    print(f"most unusual findings ({len(unusual)} shown; score, ip, principal, type, finding id):")
+    for finding in unusual:
+        print(console.finding_line(finding))
+    return 0

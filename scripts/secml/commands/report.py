@@ -1,0 +1,55 @@
+"""`secml report`: scores + finding index + training scores -> reports/<run>/ and s3://.../scores/<run>/."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from secml.paths import reports_dir
+from secml.report import build, console, threshold, writer
+from secml.target import Target
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="join IP Insights scores to GuardDuty findings, set a threshold, write the report",
+        description="Inputs are local paths or s3:// URIs. Score CSVs have the header "
+        "principal,ip,dot_product,seen_principal (as `secml score` writes them).",
+    )
+    parser.add_argument("--scores", required=True, help="scores of the GuardDuty tuples")
+    parser.add_argument("--index", required=True, help="finding index written by the GuardDuty ingest")
+    parser.add_argument(
+        "--train-scores", required=True, help="scores of held-out training pairs, to calibrate the threshold"
+    )
+    parser.add_argument("--truth", help="ground truth CSV finding_id,label,reason: adds ROC AUC, precision, recall")
+    parser.add_argument("--threshold", type=float, help="use this threshold instead of calibrating one")
+    parser.add_argument(
+        "--fpr",
+        type=float,
+        default=threshold.DEFAULT_FALSE_POSITIVE_RATE,
+        help="false-positive rate on training pairs the calibrated threshold allows (default %(default)s)",
+    )
+    parser.add_argument("--run", default=None, help="run name (default: the UTC time)")
+    parser.add_argument("--out", type=Path, default=None, help="folder for the files (default reports/<run>)")
+    parser.add_argument("--bucket", help="also copy the files to s3://BUCKET/scores/<run>/")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, target: Target) -> int:
+    run_name = args.run or build.new_run_name()
+    inputs = build.ReportInputs(
+        scores=args.scores,
+        index=args.index,
+        train_scores=args.train_scores,
+        truth=args.truth,
+        threshold_value=args.threshold,
+        false_positive_rate=args.fpr,
+    )
+    report = build.build(inputs, run_name)
+    written = writer.write(report, args.out or reports_dir() / run_name)
+    locations = [str(path) for path in written.files()]
+    if args.bucket:
+        locations += writer.upload(written, args.bucket, run_name)
+    print(console.summary(report, locations))
+    return 0

@@ -1,0 +1,82 @@
+"""From input files to a Report: read scores, finding index and training scores, choose the
+threshold, join, and measure quality when ground truth is given. Writing is writer.py's job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from secml.ipinsights.locations import read_bytes
+from secml.report import join, quality, threshold
+from secml.report.join import ScoredFinding
+from secml.report.quality import Quality
+from secml.report.threshold import Threshold
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Local paths or s3:// URIs. `threshold_value`, when given, overrides calibration."""
+
+    scores: str | Path
+    index: str | Path
+    train_scores: str | Path
+    truth: str | Path | None = None
+    threshold_value: float | None = None
+    false_positive_rate: float = threshold.DEFAULT_FALSE_POSITIVE_RATE
+
+
+@dataclass(frozen=True)
+class Report:
+    run: str
+    findings: list[ScoredFinding]
+    threshold: Threshold
+    quality: Quality | None
+    training_scores: np.ndarray
+    guardduty_scores: np.ndarray
+
+    def most_unusual(self, count: int) -> list[ScoredFinding]:
+        return [f for f in self.findings if f.verdict == join.UNUSUAL][:count]
+
+    def verdict_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(join.VERDICT_ORDER, 0)
+        for finding in self.findings:
+            counts[finding.verdict] += 1
+        return counts
+
+
+def new_run_name() -> str:
+    """Sortable and unique enough for one user: the UTC time to the second."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _read_text(location: str | Path) -> str:
+    return read_bytes(str(location)).decode("utf-8")
+
+
+def build(inputs: ReportInputs, run: str) -> Report:
+    scores = join.parse_scores(_read_text(inputs.scores), name=str(inputs.scores))
+    index = join.parse_index(_read_text(inputs.index), name=str(inputs.index))
+    train_text = _read_text(inputs.train_scores)
+    training = threshold.normal_scores(join.parse_scores(train_text, name=str(inputs.train_scores)))
+    chosen = (
+        threshold.fixed(inputs.threshold_value)
+        if inputs.threshold_value is not None
+        else threshold.calibrate(training, inputs.false_positive_rate)
+    )
+    findings = join.join(index, scores, chosen.value)
+    measured = None
+    if inputs.truth is not None:
+        truth = quality.parse_truth(_read_text(inputs.truth), name=str(inputs.truth))
+        measured = quality.evaluate(findings, truth, chosen.value)
+    judged = [f.score for f in findings if f.score is not None and f.seen_principal]
+    return Report(
+        run=run,
+        findings=findings,
+        threshold=chosen,
+        quality=measured,
+        training_scores=training,
+        guardduty_scores=np.array(judged, dtype=np.float64),
+    )

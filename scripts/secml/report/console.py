@@ -1,0 +1,34 @@
+"""What the terminal shows after a report: how the threshold was chosen, quality, verdict counts
+and the most unusual findings; the full table is in the files, not on the screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from secml.report.build import Report
+from secml.report.join import ScoredFinding
+
+TOP_FINDINGS = 10
+
+
+def finding_line(finding: ScoredFinding) -> str:
+    score = "-" if finding.score is None else f"{finding.score:8.3f}"
+    return f"  {score}  {finding.ip:<15}  {finding.principal:<28}  {finding.type}  {finding.finding_id}"
+
+
+def summary(report: Report, locations: Sequence[str], top: int = TOP_FINDINGS) -> str:
+    counts = ", ".join(f"{count} {verdict}" for verdict, count in report.verdict_counts().items())
+    lines = [
+        f"report {report.run}: {len(report.findings)} finding/IP rows ({counts})",
+        report.threshold.describe(),
+    ]
+    if report.quality is not None:
+        lines.append(f"against the ground truth: {report.quality.describe()}")
+    unusual = report.most_unusual(top)
+    if unusual:
+        lines.append(f"most unusual findings (score, ip, principal, type, finding id), {len(unusual)} shown:")
+        lines.extend(finding_line(finding) for finding in unusual)
+    else:
+        lines.append("no finding scored below the threshold")
+    lines.extend(f"written: {location}" for location in locations)
+    return "\n".join(lines)

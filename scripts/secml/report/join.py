@@ -1,0 +1,144 @@
+"""Scores joined back to the findings they came from: one row per finding and IP.
+
+The scoring tuples lose the finding they came from (IP Insights only sees `principal,ip`), so the
+finding index written beside them by the GuardDuty ingest is the key back to the finding. A
+principal the model never saw in training has no learnt embedding: its score is noise, so such a
+row is flagged "unseen principal" instead of receiving a model verdict.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from secml.errors import CommandError
+
+INDEX_HEADER = ("finding_id", "type", "severity", "updated_at", "account", "region", "principal", "ip")
+SCORES_HEADER = ("principal", "ip", "dot_product", "seen_principal")
+
+UNUSUAL = "unusual"
+USUAL = "usual"
+UNSEEN_PRINCIPAL = "unseen principal"
+NOT_SCORED = "not scored"
+# Most unusual first: model-flagged rows, then rows the model cannot judge, then normal ones.
+VERDICT_ORDER = {UNUSUAL: 0, UNSEEN_PRINCIPAL: 1, NOT_SCORED: 2, USUAL: 3}
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    finding_id: str
+    type: str
+    severity: float
+    principal: str
+    ip: str
+
+
+@dataclass(frozen=True)
+class Score:
+    """One scored pair; `dot_product` is None when the engine could not score it (e.g. IPv6)."""
+
+    principal: str
+    ip: str
+    dot_product: float | None
+    seen_principal: bool
+
+
+@dataclass(frozen=True)
+class ScoredFinding:
+    finding_id: str
+    type: str
+    severity: float
+    principal: str
+    ip: str
+    score: float | None
+    verdict: str
+    seen_principal: bool
+
+    @property
+    def sort_key(self) -> tuple[int, float, str]:
+        score = self.score if self.score is not None else math.inf
+        return (VERDICT_ORDER[self.verdict], score, self.finding_id)
+
+
+def _rows(text: str, expected: tuple[str, ...], name: str) -> Iterable[tuple[int, dict[str, str]]]:
+    """Rows of a CSV whose header starts with `expected` (later columns, such as the engine's
+    `error`, are allowed and ignored)."""
+    reader = csv.DictReader(io.StringIO(text))
+    found = tuple(reader.fieldnames or ())
+    if found[: len(expected)] != expected:
+        raise CommandError(f"{name}: header must start {','.join(expected)}, got {','.join(found)}")
+    for line_number, row in enumerate(reader, start=2):
+        yield line_number, row
+
+
+def parse_index(text: str, name: str = "finding index") -> list[IndexRow]:
+    rows = []
+    for line_number, row in _rows(text, INDEX_HEADER, name):
+        try:
+            severity = float(row["severity"])
+        except ValueError as error:
+            raise CommandError(f"{name} line {line_number}: severity {row['severity']!r} is not a number") from error
+        rows.append(IndexRow(row["finding_id"], row["type"], severity, row["principal"], row["ip"]))
+    return rows
+
+
+def _parse_bool(value: str, where: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise CommandError(f"{where}: seen_principal {value!r} is not true/false")
+
+
+def parse_scores(text: str, name: str = "scores") -> list[Score]:
+    """Every scored row, repeats included: a pair seen 100 times in training weighs 100 times
+    when the threshold is calibrated."""
+    scores = []
+    for line_number, row in _rows(text, SCORES_HEADER, name):
+        where = f"{name} line {line_number}"
+        raw = row["dot_product"].strip()
+        try:
+            dot_product = float(raw) if raw else None
+        except ValueError as error:
+            raise CommandError(f"{where}: dot_product {raw!r} is not a number") from error
+        scores.append(Score(row["principal"], row["ip"], dot_product, _parse_bool(row["seen_principal"], where)))
+    return scores
+
+
+def by_pair(scores: Iterable[Score]) -> dict[tuple[str, str], Score]:
+    """Scores keyed by (principal, ip); the engine scores a pair the same way every time, so a
+    pair listed twice (one IP in two findings) keeps one score."""
+    return {(score.principal, score.ip): score for score in scores}
+
+
+def verdict(score: Score | None, threshold: float) -> str:
+    if score is None or score.dot_product is None:
+        return NOT_SCORED
+    if not score.seen_principal:
+        return UNSEEN_PRINCIPAL
+    return UNUSUAL if score.dot_product < threshold else USUAL
+
+
+def join(index: Iterable[IndexRow], scores: Iterable[Score], threshold: float) -> list[ScoredFinding]:
+    """Every index row with its score and verdict, most unusual first."""
+    scored = by_pair(scores)
+    joined = []
+    for row in index:
+        score = scored.get((row.principal, row.ip))
+        joined.append(
+            ScoredFinding(
+                finding_id=row.finding_id,
+                type=row.type,
+                severity=row.severity,
+                principal=row.principal,
+                ip=row.ip,
+                score=None if score is None else score.dot_product,
+                verdict=verdict(score, threshold),
+                seen_principal=bool(score and score.seen_principal),
+            )
+        )
+    return sorted(joined, key=lambda finding: finding.sort_key)

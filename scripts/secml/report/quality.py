@@ -1,0 +1,82 @@
+"""Detection quality against ground truth (the generated corpus labels each finding `attack` or
+`benign`), so a change to ingest, engine or threshold shows up as a number, not an impression.
+
+A finding is as unusual as its most unusual IP (a port probe has several). Findings the model
+cannot judge on any of its IPs (unseen principal, not scored) and findings absent from the truth
+are left out and counted, never guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from secml.errors import CommandError
+from secml.ipinsights.metrics import roc_auc
+from secml.report.join import USUAL, UNUSUAL, ScoredFinding
+
+TRUTH_HEADER = ("finding_id", "label", "reason")
+ATTACK = "attack"
+BENIGN = "benign"
+
+
+@dataclass(frozen=True)
+class Quality:
+    roc_auc: float | None
+    precision: float
+    recall: float
+    attacks: int
+    benign: int
+    left_out: int
+
+    def describe(self) -> str:
+        auc = "n/a (needs both labels)" if self.roc_auc is None else f"{self.roc_auc:.3f}"
+        return (
+            f"ROC AUC {auc}; at the threshold precision {self.precision:.3f}, recall "
+            f"{self.recall:.3f} ({self.attacks} attack and {self.benign} benign findings judged, "
+            f"{self.left_out} left out: unseen principal, not scored or not in the truth)"
+        )
+
+
+def parse_truth(text: str, name: str = "truth") -> dict[str, str]:
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != TRUTH_HEADER:
+        raise CommandError(f"{name}: header must be {','.join(TRUTH_HEADER)}")
+    truth = {}
+    for line_number, row in enumerate(reader, start=2):
+        if row["label"] not in (ATTACK, BENIGN):
+            raise CommandError(f"{name} line {line_number}: label must be attack or benign")
+        truth[row["finding_id"]] = row["label"]
+    return truth
+
+
+def evaluate(findings: Iterable[ScoredFinding], truth: dict[str, str], threshold: float) -> Quality:
+    """ROC AUC of "lower score = attack" and precision/recall of "score < threshold"."""
+    lowest: dict[str, float] = {}
+    seen_ids: set[str] = set()
+    for finding in findings:
+        seen_ids.add(finding.finding_id)
+        if finding.verdict in (USUAL, UNUSUAL) and finding.score is not None:
+            previous = lowest.get(finding.finding_id, finding.score)
+            lowest[finding.finding_id] = min(finding.score, previous)
+    judged = [fid for fid in lowest if fid in truth]
+    left_out = len(seen_ids) - len(judged)
+    if not judged:
+        raise CommandError("no finding in the report has both a model score and a truth label")
+    is_attack = np.array([truth[fid] == ATTACK for fid in judged])
+    lowest_scores = np.array([lowest[fid] for fid in judged])
+    flagged = lowest_scores < threshold
+    attacks = int(is_attack.sum())
+    true_positives = int((flagged & is_attack).sum())
+    return Quality(
+        roc_auc=roc_auc(-lowest_scores, is_attack) if 0 < attacks < is_attack.size else None,
+        precision=true_positives / int(flagged.sum()) if flagged.any() else 0.0,
+        recall=true_positives / attacks if attacks else 0.0,
+        attacks=attacks,
+        benign=int(is_attack.size) - attacks,
+        left_out=left_out,
+    )

@@ -1,0 +1,66 @@
+"""The score below which a finding's IP counts as unusual for its principal.
+
+IP Insights scores have no fixed scale (a dot product of learnt embeddings), so a threshold only
+means something relative to scores of known-normal pairs. Calibrating on held-out training pairs
+at a chosen false-positive rate makes the trade-off explicit: "1% of normal activity would be
+flagged". A fixed value can override it, and the report always says which was used and why.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from secml.errors import CommandError
+from secml.report.join import Score
+
+DEFAULT_FALSE_POSITIVE_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class Threshold:
+    value: float
+    how: str
+    false_positive_rate: float | None = None
+
+    def describe(self) -> str:
+        return f"threshold {self.value:.4f}: {self.how}"
+
+
+def normal_scores(scores: Iterable[Score]) -> np.ndarray:
+    """The scores that can calibrate a threshold: scored pairs of principals seen in training."""
+    return np.array(
+        [s.dot_product for s in scores if s.seen_principal and s.dot_product is not None],
+        dtype=np.float64,
+    )
+
+
+def calibrate(normal: np.ndarray, false_positive_rate: float = DEFAULT_FALSE_POSITIVE_RATE) -> Threshold:
+    """The lowest score that leaves at most `false_positive_rate` of the normal pairs below it
+    (a finding is unusual when its score is strictly below the threshold)."""
+    if not 0.0 < false_positive_rate < 1.0:
+        raise CommandError(f"false-positive rate must be between 0 and 1, got {false_positive_rate}")
+    if normal.size == 0:
+        raise CommandError("no scored training pairs of seen principals to calibrate a threshold on")
+    ordered = np.sort(normal)
+    flagged = math.floor(false_positive_rate * ordered.size)
+    value = float(ordered[flagged])
+    below = int(np.count_nonzero(ordered < value))
+    return Threshold(
+        value=value,
+        how=(
+            f"calibrated so {below:,} of {ordered.size:,} held-out training pairs "
+            f"({below / ordered.size:.2%}) score below it, for a chosen false-positive rate "
+            f"of {false_positive_rate:.2%}"
+        ),
+        false_positive_rate=false_positive_rate,
+    )
+
+
+def fixed(value: float) -> Threshold:
+    if not math.isfinite(value):
+        raise CommandError(f"threshold must be a finite number, got {value}")
+    return Threshold(value=value, how="set by hand (--threshold), not calibrated")

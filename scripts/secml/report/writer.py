@@ -1,0 +1,91 @@
+"""The report on disk (`reports/<run>/`) and beside the data (`s3://<tuples bucket>/scores/<run>/`),
+so the analyst who ran it and whoever reads the bucket see the same files."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from secml.errors import CommandError
+from secml.report import html, plot
+from secml.report.build import Report
+
+CSV_COLUMNS = ("finding_id", "type", "severity", "principal", "ip", "score", "verdict", "seen_principal")
+CONTENT_TYPES = {
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".png": "image/png",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    folder: Path
+    findings_csv: Path
+    findings_json: Path
+    histogram_png: Path
+    html: Path
+
+    def files(self) -> list[Path]:
+        return [self.findings_csv, self.findings_json, self.histogram_png, self.html]
+
+
+def _findings_csv(report: Report, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        for f in report.findings:
+            score = "" if f.score is None else f"{f.score:.6f}"
+            writer.writerow(
+                (f.finding_id, f.type, f.severity, f.principal, f.ip, score, f.verdict, str(f.seen_principal).lower())
+            )
+
+
+def _findings_json(report: Report, path: Path) -> None:
+    document = {
+        "run": report.run,
+        "threshold": dataclasses.asdict(report.threshold),
+        "quality": None if report.quality is None else dataclasses.asdict(report.quality),
+        "verdicts": report.verdict_counts(),
+        "findings": [dataclasses.asdict(f) for f in report.findings],
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def write(report: Report, folder: Path) -> WrittenReport:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = WrittenReport(
+        folder=folder,
+        findings_csv=folder / "findings.csv",
+        findings_json=folder / "findings.json",
+        histogram_png=folder / "scores.png",
+        html=folder / "report.html",
+    )
+    _findings_csv(report, written.findings_csv)
+    _findings_json(report, written.findings_json)
+    png = plot.score_histogram(report.training_scores, report.guardduty_scores, report.threshold.value)
+    written.histogram_png.write_bytes(png)
+    page = html.render(report.run, report.findings, report.threshold, report.quality, png)
+    written.html.write_text(page, encoding="utf-8")
+    return written
+
+
+def upload(written: WrittenReport, bucket: str, run: str) -> list[str]:
+    """Copies the report files to `s3://bucket/scores/<run>/`; returns their URIs."""
+    client = boto3.client("s3")
+    uris = []
+    for path in written.files():
+        key = f"scores/{run}/{path.name}"
+        try:
+            client.upload_file(str(path), bucket, key, ExtraArgs={"ContentType": CONTENT_TYPES[path.suffix]})
+        except (ClientError, BotoCoreError) as error:
+            raise CommandError(f"cannot copy the report to s3://{bucket}/{key}: {error}") from error
+        uris.append(f"s3://{bucket}/{key}")
+    return uris

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+
+from secml.errors import CommandError
+from secml.report import join
+
+from report_samples import INDEX, SCORES
+
+
+def test_every_index_row_gets_a_verdict_most_unusual_first() -> None:
+    findings = join.join(join.parse_index(INDEX), join.parse_scores(SCORES), threshold=0.0)
+    assert [(f.finding_id, f.ip, f.verdict) for f in findings] == [
+        ("f-attack", "203.0.113.9", "unusual"),
+        ("f-probe", "192.0.2.2", "unusual"),
+        ("f-new", "192.0.2.99", "unseen principal"),
+        ("f-probe", "192.0.2.1", "usual"),
+        ("f-benign", "198.51.100.7", "usual"),
+    ]
+    unseen = next(f for f in findings if f.finding_id == "f-new")
+    assert unseen.seen_principal is False and unseen.score == pytest.approx(0.3)
+
+
+def test_threshold_is_strict_a_score_equal_to_it_is_usual() -> None:
+    findings = join.join(join.parse_index(INDEX), join.parse_scores(SCORES), threshold=-0.5)
+    assert {f.ip: f.verdict for f in findings}["192.0.2.2"] == "usual"
+
+
+def test_missing_score_row_and_unscorable_pair_are_not_scored() -> None:
+    scores = join.parse_scores("principal,ip,dot_product,seen_principal\nalice,203.0.113.9,,true\n")
+    findings = join.join(join.parse_index(INDEX), scores, threshold=0.0)
+    assert {f.verdict for f in findings} == {"not scored"}
+    assert all(f.score is None for f in findings)
+
+
+def test_one_ip_in_two_findings_scores_both() -> None:
+    index = INDEX + "f-again,Recon:IAMUser/MaliciousIPCaller,5,2024-05-02T00:00:00Z,1,us-west-2,alice,203.0.113.9\n"
+    findings = join.join(join.parse_index(index), join.parse_scores(SCORES), threshold=0.0)
+    assert [f.score for f in findings if f.ip == "203.0.113.9"] == [-4.5, -4.5]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("finding_id,type\nx,y\n", "header must start finding_id,type,severity"),
+        (INDEX.replace(",8,", ",high,"), "severity 'high' is not a number"),
+    ],
+)
+def test_bad_index_is_a_clear_error(text: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        join.parse_index(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("principal,ip,score\n", "header must start principal,ip,dot_product,seen_principal"),
+        ("principal,ip,dot_product,seen_principal\na,1.2.3.4,NaNx,true\n", "line 2: dot_product"),
+        ("principal,ip,dot_product,seen_principal\na,1.2.3.4,1.0,maybe\n", "line 2: seen_principal"),
+    ],
+)
+def test_bad_scores_are_a_clear_error(text: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        join.parse_scores(text)
