@@ -14,9 +14,12 @@ SECML := $(VENV)/bin/secml --target $(TARGET)
 # Training backend for exercise 2: the local engine on the emulator, SageMaker on AWS.
 BACKEND ?= $(if $(filter aws,$(TARGET)),sagemaker,local)
 
+# Terraform providers: an offline mirror where one exists on this machine (terraform init
+# -plugin-dir); otherwise terraform init downloads them as usual.
+TF_PLUGIN_DIR ?= $(firstword $(wildcard /opt/tf-plugins /usr/local/share/terraform/plugins))
 export TF_PLUGIN_DIR
 
-.PHONY: help setup up down sample-findings exercise1 exercise2 demo report lint test clean
+.PHONY: help setup up down sample-findings exercise1 exercise2 demo lint test clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'

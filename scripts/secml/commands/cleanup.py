@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from secml.ipinsights.cleanup import delete_hosted_resources
 from secml.target import Target
 
 
@@ -17,6 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
+    from secml.ipinsights.cleanup import delete_hosted_resources
+
     deleted = delete_hosted_resources(target)
     for name in deleted:
         print(f"deleted {name}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from secml import sample_findings
 from secml.target import Target
 
 
@@ -22,5 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_sample(args: argparse.Namespace, target: Target) -> int:
+    from secml import sample_findings
+
     sample_findings.run(target, full=args.full)
     return 0

@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 from secml.errors import CommandError
-from secml.lambda_runner import invoke
 from secml.target import Target
 
 
@@ -32,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
+    from secml.lambda_runner import invoke
+
     result = invoke(target, args.name, args.event)
     print(result.log, end="" if result.log.endswith("\n") else "\n")
     print(json.dumps(result.payload, indent=2))

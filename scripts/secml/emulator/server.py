@@ -1,5 +1,6 @@
 """Start, find and stop the emulator process for a target, with its pid and log in the target's
-state folder (`.secml/local/emulator.pid`, `emulator.log`)."""
+state folder (`.secml/local/emulator-<port>.pid`, `emulator-<port>.log`): one pair per port, so
+emulators on other ports (a test run beside a user's stack) never stop each other."""
 
 from __future__ import annotations
 
@@ -26,13 +27,15 @@ class EmulatorFiles:
 
     @classmethod
     def of(cls, target: Target) -> EmulatorFiles:
-        return cls(pid=target.state_dir / "emulator.pid", log=target.state_dir / "emulator.log")
+        stem = target.state_dir / f"emulator-{target.emulator_port}"
+        return cls(pid=stem.with_suffix(".pid"), log=stem.with_suffix(".log"))
 
 
 def is_answering(endpoint_url: str, timeout_s: float = 1.0) -> bool:
-    """True when a moto server answers its management API at this URL."""
+    """True when a moto server answers its management API at this URL (its small config
+    document, not data.json, which serialises the whole emulator state)."""
     try:
-        with urllib.request.urlopen(f"{endpoint_url}/moto-api/data.json", timeout=timeout_s):
+        with urllib.request.urlopen(f"{endpoint_url}/moto-api/config", timeout=timeout_s):
             return True
     except (urllib.error.URLError, OSError):
         return False

@@ -1,0 +1,40 @@
+"""`secml stack up|down|outputs`: the Terraform stack's lifecycle on the chosen target."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from secml import stack
+from secml.target import Target
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("stack", help="apply, destroy or show the Terraform stack")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    up = actions.add_parser("up", help="start the emulator (local), build, apply, seed inputs (local)")
+    up.set_defaults(handler=run_up)
+    down = actions.add_parser("down", help="delete SageMaker leftovers, destroy, stop the emulator")
+    down.set_defaults(handler=run_down)
+    show = actions.add_parser("outputs", help="print the stack's outputs as JSON")
+    show.set_defaults(handler=run_outputs)
+
+
+def run_up(args: argparse.Namespace, target: Target) -> int:
+    report = stack.up(target)
+    print(f"terraform apply on {target.name}: {report.apply_seconds:.1f} s")
+    if report.seed_summary is not None:
+        print(f"emulator inputs seeded: {report.seed_summary}")
+    return 0
+
+
+def run_down(args: argparse.Namespace, target: Target) -> int:
+    for note in stack.down(target):
+        print(f"note: {note}")
+    print(f"stack destroyed on {target.name}")
+    return 0
+
+
+def run_outputs(args: argparse.Namespace, target: Target) -> int:
+    print(json.dumps(stack.outputs(target), indent=2, sort_keys=True))
+    return 0

@@ -1,0 +1,78 @@
+"""Static checks of the Terraform code: `terraform fmt -check`, `terraform validate` of the root
+stack and of each module on its own, then checkov over terraform/ (test fixtures excluded)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from secml.errors import CommandError
+from secml.paths import terraform_dir
+from secml.terraform_runner import plugin_dir_args, terraform_binary
+
+# Folders under terraform/ that hold test inputs, not deployable code.
+CHECKOV_SKIPPED_PATHS = ("tests",)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    returncode: int
+    output: str
+
+    @property
+    def passed(self) -> bool:
+        return self.returncode == 0
+
+
+def _run(name: str, command: list[str], env: dict[str, str] | None = None) -> CheckResult:
+    completed = subprocess.run(
+        command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False
+    )
+    return CheckResult(name=name, returncode=completed.returncode, output=completed.stdout)
+
+
+def configurations(root: Path) -> list[Path]:
+    """The root stack and every module folder, each validated on its own."""
+    modules = sorted(path.parent for path in (root / "modules").glob("*/main.tf"))
+    return [root, *modules]
+
+
+def fmt_check(root: Path) -> CheckResult:
+    command = [terraform_binary(), f"-chdir={root}", "fmt", "-check", "-recursive", "-diff"]
+    return _run("terraform fmt", command)
+
+
+def validate(config: Path, data_root: Path) -> CheckResult:
+    """`init -backend=false` (from the mirror where TF_PLUGIN_DIR is set) then `validate`, with
+    working data outside the source tree."""
+    env = dict(os.environ, TF_DATA_DIR=str(data_root / config.name), TF_IN_AUTOMATION="1")
+    name = f"terraform validate {config.relative_to(terraform_dir().parent)}"
+    init_args = ["init", "-backend=false", "-input=false", "-no-color", *plugin_dir_args()]
+    init = _run(name, [terraform_binary(), f"-chdir={config}", *init_args], env)
+    if not init.passed:
+        return init
+    return _run(name, [terraform_binary(), f"-chdir={config}", "validate", "-no-color"], env)
+
+
+def checkov(checkov_bin: str, root: Path) -> CheckResult:
+    command = [checkov_bin, "--directory", str(root), "--framework", "terraform"]
+    command += ["--compact", "--quiet", "--skip-download"]
+    for skipped in CHECKOV_SKIPPED_PATHS:
+        command += ["--skip-path", skipped]
+    return _run("checkov", command)
+
+
+def run_all(checkov_bin: str | None) -> list[CheckResult]:
+    root = terraform_dir()
+    results = [fmt_check(root)]
+    with tempfile.TemporaryDirectory(prefix="secml-validate-") as data_root:
+        results += [validate(config, Path(data_root)) for config in configurations(root)]
+    if checkov_bin is not None:
+        if not Path(checkov_bin).is_file():
+            raise CommandError(f"checkov not found at {checkov_bin}; run `make setup`")
+        results.append(checkov(checkov_bin, root))
+    return results

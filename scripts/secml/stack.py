@@ -1,0 +1,121 @@
+"""The stack's lifecycle for a target: `up` (emulator, build, apply, seed the emulator's inputs),
+`down` (SageMaker leftovers, destroy, emulator) and its outputs, as the rest of secml reads them."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from secml.build import BuildResult, build_all
+from secml.emulator import server
+from secml.errors import CommandError
+from secml.target import Target
+from secml.terraform_runner import TerraformRunner
+
+# What `terraform destroy` deliberately leaves on AWS, for the user to know about.
+KMS_KEY_NOTE = (
+    "KMS key {key} is scheduled for deletion in 7 days (AWS never deletes a key at once); "
+    "`aws kms cancel-key-deletion --key-id {key}` keeps it."
+)
+REUSED_DETECTOR_NOTE = (
+    "GuardDuty detector {detector} was reused, not created, so it is still on: "
+    "switch it off yourself if nothing else needs it (`aws guardduty delete-detector`)."
+)
+
+
+@dataclass(frozen=True)
+class UpReport:
+    build: BuildResult
+    apply_seconds: float
+    seed_summary: object | None
+
+
+def outputs(target: Target) -> dict[str, Any]:
+    """Terraform outputs of the stack on `target`, as plain Python values."""
+    values = TerraformRunner(target).outputs()
+    if not values:
+        raise CommandError(
+            f"the stack is not applied on target {target.name}; run `make up TARGET={target.name}`"
+        )
+    return values
+
+
+def check_aws_credentials(target: Target) -> str:
+    """The caller's ARN; a clear error instead of Terraform's when credentials are missing.
+    A fresh session, so credentials resolved earlier in this process are not reused."""
+    try:
+        sts = boto3.session.Session(region_name=target.region).client("sts")
+        identity = sts.get_caller_identity()
+    except NoCredentialsError as error:
+        raise CommandError(
+            "no AWS credentials found: configure a profile or set AWS_ACCESS_KEY_ID"
+        ) from error
+    except (ClientError, BotoCoreError) as error:
+        raise CommandError(f"AWS credentials do not work: {error}") from error
+    return str(identity["Arn"])
+
+
+def seed_inputs(target: Target, values: dict[str, Any]) -> object:
+    """Write the generated CloudTrail logs and GuardDuty findings where the stack reads them."""
+    from secml.data import seed  # imported when used: the corpus generator is not CLI start-up
+
+    cloudtrail, guardduty = values["cloudtrail_input"], values["guardduty_input"]
+    return seed.seed_emulator_inputs(
+        target,
+        (cloudtrail["bucket"], cloudtrail["prefix"]),
+        (guardduty["bucket"], guardduty["prefix"]),
+        target.state_dir / "truth.csv",
+    )
+
+
+def up(target: Target) -> UpReport:
+    if target.is_emulator:
+        server.start(target)
+    else:
+        print(f"deploying to AWS as {check_aws_credentials(target)} in {target.region}")
+    built = build_all()
+    runner = TerraformRunner(target)
+    runner.init()  # before the clock: provider installation is not apply time
+    started = time.monotonic()
+    runner.apply()
+    apply_seconds = time.monotonic() - started
+    summary = seed_inputs(target, runner.outputs()) if target.is_emulator else None
+    return UpReport(build=built, apply_seconds=apply_seconds, seed_summary=summary)
+
+
+def left_on_aws(values: dict[str, Any]) -> list[str]:
+    """Notes on what `terraform destroy` leaves on AWS on purpose, from the stack's outputs."""
+    notes = []
+    if values.get("guardduty_detector_created") is False:
+        notes.append(REUSED_DETECTOR_NOTE.format(detector=values["guardduty_detector_id"]))
+    if values.get("tuples_kms_key_created"):
+        notes.append(KMS_KEY_NOTE.format(key=values["tuples_kms_key_arn"]))
+    return notes
+
+
+def down(target: Target) -> list[str]:
+    """Destroy the stack; returns notes on what AWS still holds, for the user to act on."""
+    runner = TerraformRunner(target)
+    if target.is_emulator and server.running_pid(target) is None:
+        # The emulator keeps everything in memory: with it stopped, the stack is already gone.
+        runner.forget_state()
+        server.stop(target)
+        return []
+    if not target.is_emulator:
+        check_aws_credentials(target)
+    from secml.ipinsights.cleanup import delete_hosted_resources  # imported when used, as above
+
+    for name in delete_hosted_resources(target):
+        print(f"deleted {name}")
+    runner.init()
+    values = runner.outputs()
+    if values:
+        runner.destroy()
+    if target.is_emulator:
+        server.stop(target)
+        return []
+    return left_on_aws(values)

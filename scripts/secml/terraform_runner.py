@@ -1,0 +1,115 @@
+"""Run Terraform on the root stack for one target, with that target's own state.
+
+State and working data live in the target's state folder (`.secml/<target>/terraform/`, through
+`-state` and TF_DATA_DIR), so local and AWS state never mix, and a test run with its own
+SECML_STATE_DIR never touches the user's. A plain `terraform -chdir=terraform ...` keeps its own
+default state in terraform/ (or a team's backend). Terraform 1.11 calls `-state` legacy but
+supports it; it is the only way to place local state without hard-coding a backend block.
+Where a provider mirror is given (TF_PLUGIN_DIR), init installs from it and works offline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from secml.errors import CommandError
+from secml.paths import terraform_dir
+from secml.target import Target
+
+
+def terraform_binary() -> str:
+    binary = shutil.which("terraform")
+    if binary is None:
+        raise CommandError("terraform is not on PATH; install Terraform >= 1.5")
+    return binary
+
+
+def plugin_dir_args() -> list[str]:
+    """`-plugin-dir=$TF_PLUGIN_DIR` when a provider mirror is given, else nothing (online init)."""
+    plugin_dir = os.environ.get("TF_PLUGIN_DIR")
+    if not plugin_dir:
+        return []
+    if not Path(plugin_dir).is_dir():
+        raise CommandError(f"TF_PLUGIN_DIR={plugin_dir} is not a folder")
+    return [f"-plugin-dir={plugin_dir}"]
+
+
+@dataclass(frozen=True)
+class TerraformRunner:
+    """Terraform commands for `config_dir` against `target`, with per-target state."""
+
+    target: Target
+    config_dir: Path = field(default_factory=terraform_dir)
+
+    @property
+    def data_dir(self) -> Path:
+        """TF_DATA_DIR: providers and modules installed by init (Terraform's `.terraform`)."""
+        return self.target.state_dir / "terraform" / "data"
+
+    @property
+    def state_path(self) -> Path:
+        return self.target.state_dir / "terraform" / "stack.tfstate"
+
+    def environment(self) -> dict[str, str]:
+        env = self.target.environment()
+        env["TF_DATA_DIR"] = str(self.data_dir)
+        env["TF_IN_AUTOMATION"] = "1"
+        env["TF_INPUT"] = "0"
+        return env
+
+    def run(self, *args: str, capture: bool = False) -> str:
+        command = [terraform_binary(), f"-chdir={self.config_dir}", *args]
+        completed = subprocess.run(
+            command,
+            env=self.environment(),
+            text=True,
+            stdout=subprocess.PIPE if capture else None,
+            # Kept apart from stdout: warnings (e.g. a missing CLI config file) must not corrupt
+            # `terraform output -json`; they are shown when the command fails.
+            stderr=subprocess.PIPE if capture else None,
+            check=False,
+        )
+        if completed.returncode != 0:
+            if capture:
+                print(completed.stdout, completed.stderr, sep="\n", file=sys.stderr)
+            raise CommandError(
+                f"terraform {args[0]} failed (exit {completed.returncode}) "
+                f"on target {self.target.name}"
+            )
+        return completed.stdout or ""
+
+    def _variables(self) -> list[str]:
+        return [f"-var=region={self.target.region}"]
+
+    def init(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.run("init", "-no-color", *plugin_dir_args(), capture=True)
+
+    def apply(self) -> None:
+        self.run("apply", "-auto-approve", f"-state={self.state_path}", *self._variables())
+
+    def destroy(self) -> None:
+        self.run("destroy", "-auto-approve", f"-state={self.state_path}", *self._variables())
+
+    def outputs(self) -> dict[str, Any]:
+        """Output values as plain Python (`terraform output -json` without its type wrappers);
+        empty when the stack is not applied on this target."""
+        if not self.state_path.is_file():
+            return {}
+        state = f"-state={self.state_path}"
+        printed = self.run("output", "-json", "-no-color", state, capture=True)
+        raw = json.loads(printed or "{}")
+        return {name: entry["value"] for name, entry in raw.items()}
+
+    def forget_state(self) -> None:
+        """Drop this target's state: for the emulator, whose resources vanished when it stopped,
+        so there is nothing left to destroy."""
+        for path in (self.state_path, self.state_path.with_name(f"{self.state_path.name}.backup")):
+            path.unlink(missing_ok=True)

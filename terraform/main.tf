@@ -1,0 +1,72 @@
+# secml: the tuples bucket, the two ingest Lambdas, the GuardDuty detector and the SageMaker
+# notebook instance of the workshop. The same configuration applies to AWS and to the embedded
+# emulator; local runs differ only by environment (AWS_ENDPOINT_URL, credentials, region).
+
+locals {
+  lambda_package_dir = var.lambda_package_dir != null ? var.lambda_package_dir : "${path.module}/../build/lambda"
+  notebook_path      = var.notebook_path != null ? var.notebook_path : "${path.module}/../notebooks/workshop-ipinsights.ipynb"
+  # `secml build` leaves exactly one driver wheel in build/dist (its name carries the version).
+  driver_wheel_path = var.driver_wheel_path != null ? var.driver_wheel_path : "${path.module}/../build/dist/${one(fileset("${path.module}/../build/dist", "secml-*.whl"))}"
+
+  guardduty_export_prefix = "guardduty-export/"
+}
+
+module "tuples_bucket" {
+  source = "./modules/tuples_bucket"
+
+  name_prefix             = var.name_prefix
+  force_destroy           = var.tuples_bucket_force_destroy
+  kms_key_arn             = var.kms_key_arn
+  access_log_bucket       = var.access_log_bucket
+  log_group_name_prefix   = "/aws/lambda/${var.name_prefix}-"
+  guardduty_export_prefix = var.guardduty_export_findings ? local.guardduty_export_prefix : null
+}
+
+module "ingest" {
+  source = "./modules/ingest"
+
+  name_prefix          = var.name_prefix
+  package_dir          = local.lambda_package_dir
+  tuples_bucket_name   = module.tuples_bucket.bucket_name
+  kms_key_arn          = module.tuples_bucket.kms_key_arn
+  timeout_s            = var.lambda_timeout_s
+  memory_mb            = var.lambda_memory_mb
+  reserved_concurrency = var.lambda_reserved_concurrency
+  log_retention_days   = var.log_retention_days
+
+  cloudtrail_input = {
+    bucket = var.cloudtrail_input_bucket
+    prefix = var.cloudtrail_input_prefix
+  }
+  guardduty_input = {
+    bucket = var.guardduty_input_bucket
+    prefix = var.guardduty_input_prefix
+  }
+}
+
+module "guardduty" {
+  source = "./modules/guardduty"
+
+  create_detector              = var.create_guardduty_detector
+  finding_publishing_frequency = var.guardduty_finding_publishing_frequency
+  export_destination = var.guardduty_export_findings ? {
+    bucket_arn  = module.tuples_bucket.bucket_arn
+    prefix      = local.guardduty_export_prefix
+    kms_key_arn = module.tuples_bucket.kms_key_arn
+  } : null
+}
+
+module "notebook" {
+  source = "./modules/notebook"
+
+  name_prefix            = var.name_prefix
+  instance_type          = var.notebook_instance_type
+  volume_size_gb         = var.notebook_volume_size_gb
+  direct_internet_access = var.notebook_direct_internet_access
+  subnet_id              = var.notebook_subnet_id
+  security_group_ids     = var.notebook_security_group_ids
+  kms_key_arn            = module.tuples_bucket.kms_key_arn
+  tuples_bucket_name     = module.tuples_bucket.bucket_name
+  notebook_path          = local.notebook_path
+  driver_wheel_path      = local.driver_wheel_path
+}

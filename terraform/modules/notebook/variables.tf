@@ -1,0 +1,110 @@
+variable "name_prefix" {
+  description = "Prefix of the notebook instance, lifecycle configuration and role names."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "instance_type" {
+  description = "Instance type of the notebook instance."
+  type        = string
+  default     = "ml.t3.medium"
+
+  validation {
+    condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.instance_type))
+    error_message = "instance_type must be a SageMaker instance type such as ml.t3.medium."
+  }
+}
+
+variable "platform_identifier" {
+  description = "Notebook instance platform (Amazon Linux 2, JupyterLab 4)."
+  type        = string
+  default     = "notebook-al2-v3"
+
+  validation {
+    condition     = can(regex("^notebook-al2-v[0-9]+$", var.platform_identifier))
+    error_message = "platform_identifier must be an Amazon Linux 2 platform such as notebook-al2-v3."
+  }
+}
+
+variable "volume_size_gb" {
+  description = "EBS volume size of the notebook instance, in GB."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.volume_size_gb >= 5 && var.volume_size_gb <= 16384
+    error_message = "volume_size_gb must be between 5 and 16384."
+  }
+}
+
+variable "direct_internet_access" {
+  description = "Enabled gives the notebook SageMaker's internet access; Disabled routes all traffic through subnet_id, which must then be set."
+  type        = string
+  default     = "Enabled"
+
+  validation {
+    condition     = contains(["Enabled", "Disabled"], var.direct_internet_access)
+    error_message = "direct_internet_access must be Enabled or Disabled."
+  }
+}
+
+variable "subnet_id" {
+  description = "VPC subnet of the notebook instance; required when direct_internet_access is Disabled."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.subnet_id == null || can(regex("^subnet-[0-9a-f]+$", var.subnet_id))
+    error_message = "subnet_id must be a subnet ID (subnet-...) or null."
+  }
+}
+
+variable "security_group_ids" {
+  description = "Security groups of the notebook instance in subnet_id."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.security_group_ids : can(regex("^sg-[0-9a-f]+$", id))])
+    error_message = "security_group_ids must be security group IDs (sg-...)."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "KMS key encrypting the notebook volume and the notebook's files in the tuples bucket."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "tuples_bucket_name" {
+  description = "The tuples bucket: the notebook's working bucket, and where its install files are uploaded."
+  type        = string
+}
+
+variable "notebook_path" {
+  description = "Local path of the workshop notebook installed on the instance."
+  type        = string
+
+  validation {
+    condition     = endswith(var.notebook_path, ".ipynb")
+    error_message = "notebook_path must name a .ipynb file."
+  }
+}
+
+variable "driver_wheel_path" {
+  description = "Local path of the secml driver wheel pip-installed on the instance."
+  type        = string
+
+  validation {
+    condition     = endswith(var.driver_wheel_path, ".whl")
+    error_message = "driver_wheel_path must name a .whl file."
+  }
+}

@@ -1,0 +1,89 @@
+output "region" {
+  description = "Region of the stack."
+  value       = var.region
+}
+
+output "tuples_bucket_name" {
+  description = "Bucket of the training/scoring tuples, models, scores, and the notebook's files."
+  value       = module.tuples_bucket.bucket_name
+}
+
+output "tuples_kms_key_arn" {
+  description = "KMS key encrypting the tuples bucket, the ingest logs and environment, and the notebook volume."
+  value       = module.tuples_bucket.kms_key_arn
+}
+
+output "cloudtrail_ingest_function_name" {
+  description = "Lambda function that turns CloudTrail logs into training tuples."
+  value       = module.ingest.cloudtrail.function_name
+}
+
+output "cloudtrail_ingest_function_arn" {
+  description = "ARN of the CloudTrail ingest function."
+  value       = module.ingest.cloudtrail.function_arn
+}
+
+output "cloudtrail_ingest_role_arn" {
+  description = "Execution role of the CloudTrail ingest function."
+  value       = module.ingest.cloudtrail.role_arn
+}
+
+output "guardduty_ingest_function_name" {
+  description = "Lambda function that turns GuardDuty findings into scoring tuples and the finding index."
+  value       = module.ingest.guardduty.function_name
+}
+
+output "guardduty_ingest_function_arn" {
+  description = "ARN of the GuardDuty ingest function."
+  value       = module.ingest.guardduty.function_arn
+}
+
+output "guardduty_ingest_role_arn" {
+  description = "Execution role of the GuardDuty ingest function."
+  value       = module.ingest.guardduty.role_arn
+}
+
+output "cloudtrail_input" {
+  description = "Where the CloudTrail ingest reads: {bucket, prefix}."
+  value       = { bucket = var.cloudtrail_input_bucket, prefix = var.cloudtrail_input_prefix }
+}
+
+output "guardduty_input" {
+  description = "Where the GuardDuty ingest reads: {bucket, prefix}."
+  value       = { bucket = var.guardduty_input_bucket, prefix = var.guardduty_input_prefix }
+}
+
+output "guardduty_detector_id" {
+  description = "The region's GuardDuty detector, created or reused."
+  value       = module.guardduty.detector_id
+}
+
+output "notebook_instance_name" {
+  description = "SageMaker notebook instance with the workshop notebook installed."
+  value       = module.notebook.instance_name
+}
+
+output "notebook_url" {
+  description = "URL of the notebook instance's Jupyter."
+  value       = module.notebook.url
+}
+
+output "notebook_role_arn" {
+  description = "Execution role of the notebook instance, also used for SageMaker training, transform and endpoints."
+  value       = module.notebook.role_arn
+}
+
+output "guardduty_detector_created" {
+  description = "True when this stack created the detector (destroy removes it); false when it reuses one."
+  value       = module.guardduty.detector_created
+}
+
+output "tuples_kms_key_created" {
+  description = "True when this stack created the tuples KMS key; false when kms_key_arn brought one."
+  value       = var.kms_key_arn == null
+}
+
+output "notebook_lifecycle_config_name" {
+  description = "Lifecycle configuration that installs the workshop on the notebook instance at start."
+  value       = module.notebook.lifecycle_config_name
+}

@@ -1,0 +1,114 @@
+# The notebook module: hardened instance, scoped role, install-on-start lifecycle configuration.
+# Run with -var driver_wheel_path=<the wheel `secml build` writes>.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  name_prefix        = "secml"
+  kms_key_arn        = "arn:aws:kms:us-west-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+  tuples_bucket_name = "secml-tuples-mock"
+  notebook_path      = "./tests/fixtures/workshop-ipinsights.ipynb"
+}
+
+run "hardened_instance" {
+  command = apply
+
+  module {
+    source = "./modules/notebook"
+  }
+
+  assert {
+    condition = alltrue([
+      aws_sagemaker_notebook_instance.workshop.instance_type == "ml.t3.medium",
+      aws_sagemaker_notebook_instance.workshop.platform_identifier == "notebook-al2-v3",
+      aws_sagemaker_notebook_instance.workshop.root_access == "Disabled",
+      aws_sagemaker_notebook_instance.workshop.kms_key_id == var.kms_key_arn,
+      aws_sagemaker_notebook_instance.workshop.instance_metadata_service_configuration[0].minimum_instance_metadata_service_version == "2",
+    ])
+    error_message = "ml.t3.medium on notebook-al2-v3, no root, KMS volume, IMDSv2 only"
+  }
+
+  assert {
+    condition     = aws_sagemaker_notebook_instance.workshop.lifecycle_config_name == aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.name
+    error_message = "the instance runs the install-on-start lifecycle configuration"
+  }
+
+  assert {
+    condition = alltrue([
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "s3://secml-tuples-mock/notebook/workshop-ipinsights.ipynb"),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "home=/home/ec2-user/SageMaker"),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "> \"$home/secml-config.json\""),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), jsonencode({ bucket = "secml-tuples-mock", region = "us-west-2", role_arn = aws_iam_role.notebook.arn })),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "pip install"),
+    ])
+    error_message = "on start: copy the notebook, write secml-config.json, pip-install the driver"
+  }
+
+  assert {
+    condition     = aws_s3_object.notebook.server_side_encryption == "aws:kms" && aws_s3_object.driver_wheel.kms_key_id == var.kms_key_arn
+    error_message = "the uploaded notebook and wheel are encrypted with the tuples key"
+  }
+
+  assert {
+    condition = one([for s in data.aws_iam_policy_document.notebook.statement : s.resources if s.sid == "PassOwnRoleToSageMaker"]) == toset([
+      "arn:aws:iam::123456789012:role/secml-notebook"
+    ])
+    error_message = "iam:PassRole only on the notebook's own role"
+  }
+
+  assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.notebook.statement :
+      !contains(tolist(s.resources), "*") if !contains(["ListSageMakerResources", "PublishSageMakerMetrics"], s.sid)
+    ])
+    error_message = "Resource \"*\" only for List* actions and namespaced metrics"
+  }
+}
+
+run "private_notebook_needs_subnet" {
+  command = plan
+
+  module {
+    source = "./modules/notebook"
+  }
+
+  variables {
+    direct_internet_access = "Disabled"
+  }
+
+  expect_failures = [aws_sagemaker_notebook_instance.workshop]
+}
+
+run "private_notebook_in_subnet" {
+  command = plan
+
+  module {
+    source = "./modules/notebook"
+  }
+
+  variables {
+    direct_internet_access = "Disabled"
+    subnet_id              = "subnet-0123456789abcdef0"
+    security_group_ids     = ["sg-0123456789abcdef0"]
+  }
+
+  assert {
+    condition     = aws_sagemaker_notebook_instance.workshop.subnet_id == "subnet-0123456789abcdef0" && aws_sagemaker_notebook_instance.workshop.direct_internet_access == "Disabled"
+    error_message = "a private notebook runs in the given subnet"
+  }
+}
+
+run "rejects_unknown_internet_access" {
+  command = plan
+
+  module {
+    source = "./modules/notebook"
+  }
+
+  variables {
+    direct_internet_access = "Sometimes"
+  }
+
+  expect_failures = [var.direct_internet_access]
+}

@@ -1,0 +1,67 @@
+# The root stack: modules wired together, the outputs other parts of secml read, input defaults.
+# Run with -var lambda_package_dir=<zips> -var driver_wheel_path=<wheel>.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  notebook_path = "./tests/fixtures/workshop-ipinsights.ipynb"
+}
+
+run "workshop_defaults" {
+  command = apply
+
+  assert {
+    condition = output.cloudtrail_input == { bucket = "aws-workshop-security-ml-threat-detection", prefix = "cloudtrail/" } && output.guardduty_input == {
+      bucket = "aws-workshop-security-ml-threat-detection", prefix = "guardduty/"
+    }
+    error_message = "inputs default to the workshop's public bucket"
+  }
+
+  assert {
+    condition     = output.region == "us-west-2" && output.guardduty_detector_created && output.tuples_kms_key_created
+    error_message = "workshop region, created detector and key"
+  }
+
+  assert {
+    condition     = output.cloudtrail_ingest_function_name == "secml-cloudtrail-ingest" && output.guardduty_ingest_function_name == "secml-guardduty-ingest" && output.notebook_instance_name == "secml-workshop"
+    error_message = "resource names follow name_prefix"
+  }
+
+  assert {
+    condition     = output.tuples_bucket_name == "secml-tuples-mock" && output.tuples_kms_key_arn == "arn:aws:kms:us-west-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+    error_message = "the bucket and its key reach the outputs"
+  }
+}
+
+run "own_inputs_and_export" {
+  command = plan
+
+  variables {
+    name_prefix               = "team-sec"
+    cloudtrail_input_bucket   = "org-cloudtrail-logs"
+    cloudtrail_input_prefix   = "logs/"
+    guardduty_export_findings = true
+  }
+
+  assert {
+    condition     = output.cloudtrail_input == { bucket = "org-cloudtrail-logs", prefix = "logs/" }
+    error_message = "the CloudTrail input can point at the team's own bucket"
+  }
+
+  assert {
+    condition     = length(module.guardduty.detector_id) > 0 && output.cloudtrail_ingest_function_name == "team-sec-cloudtrail-ingest"
+    error_message = "the export is wired to the detector and names follow name_prefix"
+  }
+}
+
+run "rejects_prefix_without_slash" {
+  command = plan
+
+  variables {
+    guardduty_input_prefix = "guardduty"
+  }
+
+  expect_failures = [var.guardduty_input_prefix]
+}

@@ -1,0 +1,224 @@
+variable "region" {
+  description = "AWS region of the whole stack (the workshop's data lives in us-west-2)."
+  type        = string
+  default     = "us-west-2"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as us-west-2."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name, so several stacks can share an account."
+  type        = string
+  default     = "secml"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource (through the provider's default_tags)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "tuples_bucket_force_destroy" {
+  description = "Let terraform destroy delete the tuples bucket with its objects (convenient for the workshop; set false to keep data)."
+  type        = bool
+  default     = true
+}
+
+variable "kms_key_arn" {
+  description = "Bring your own KMS key for the bucket, logs, Lambda environment and notebook volume; null creates one with rotation."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID) or null."
+  }
+}
+
+variable "access_log_bucket" {
+  description = "Bucket that receives the tuples bucket's S3 server access logs; null turns access logging off."
+  type        = string
+  default     = null
+}
+
+variable "cloudtrail_input_bucket" {
+  description = "Bucket holding the CloudTrail logs that become training tuples (default: the workshop's public bucket)."
+  type        = string
+  default     = "aws-workshop-security-ml-threat-detection"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.cloudtrail_input_bucket))
+    error_message = "cloudtrail_input_bucket must be an S3 bucket name."
+  }
+}
+
+variable "cloudtrail_input_prefix" {
+  description = "Key prefix of the CloudTrail logs in cloudtrail_input_bucket, ending in '/'."
+  type        = string
+  default     = "cloudtrail/"
+
+  validation {
+    condition     = can(regex("^([^/].*/)?$", var.cloudtrail_input_prefix))
+    error_message = "cloudtrail_input_prefix must be empty or end in '/' without a leading '/'."
+  }
+}
+
+variable "guardduty_input_bucket" {
+  description = "Bucket holding the GuardDuty findings that become scoring tuples (default: the workshop's public bucket)."
+  type        = string
+  default     = "aws-workshop-security-ml-threat-detection"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.guardduty_input_bucket))
+    error_message = "guardduty_input_bucket must be an S3 bucket name."
+  }
+}
+
+variable "guardduty_input_prefix" {
+  description = "Key prefix of the GuardDuty findings in guardduty_input_bucket, ending in '/'."
+  type        = string
+  default     = "guardduty/"
+
+  validation {
+    condition     = can(regex("^([^/].*/)?$", var.guardduty_input_prefix))
+    error_message = "guardduty_input_prefix must be empty or end in '/' without a leading '/'."
+  }
+}
+
+variable "lambda_package_dir" {
+  description = "Folder holding cloudtrail_ingest.zip and guardduty_ingest.zip (built by `secml build`); null means build/lambda in this checkout."
+  type        = string
+  default     = null
+}
+
+variable "lambda_timeout_s" {
+  description = "Timeout of each ingest function, in seconds."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.lambda_timeout_s >= 1 && var.lambda_timeout_s <= 900
+    error_message = "lambda_timeout_s must be between 1 and 900."
+  }
+}
+
+variable "lambda_memory_mb" {
+  description = "Memory of each ingest function, in MB."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240
+    error_message = "lambda_memory_mb must be between 128 and 10240."
+  }
+}
+
+variable "lambda_reserved_concurrency" {
+  description = "Reserved concurrency of each ingest function; -1 leaves them unreserved (for accounts at the minimum concurrency limit)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.lambda_reserved_concurrency == -1 || var.lambda_reserved_concurrency >= 1
+    error_message = "lambda_reserved_concurrency must be -1 (unreserved) or at least 1."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the ingest functions' log groups, in days."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, ... 365, ... 3653)."
+  }
+}
+
+variable "create_guardduty_detector" {
+  description = "Create this region's GuardDuty detector; false reuses the one that exists (GuardDuty allows one per account and region)."
+  type        = bool
+  default     = true
+}
+
+variable "guardduty_finding_publishing_frequency" {
+  description = "How often GuardDuty publishes updated findings (a created detector only)."
+  type        = string
+  default     = "FIFTEEN_MINUTES"
+
+  validation {
+    condition     = contains(["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"], var.guardduty_finding_publishing_frequency)
+    error_message = "guardduty_finding_publishing_frequency must be FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS."
+  }
+}
+
+variable "guardduty_export_findings" {
+  description = "Export the detector's findings to the tuples bucket (prefix guardduty-export/), so the GuardDuty ingest can read your own findings."
+  type        = bool
+  default     = false
+}
+
+variable "notebook_instance_type" {
+  description = "Instance type of the SageMaker notebook instance."
+  type        = string
+  default     = "ml.t3.medium"
+
+  validation {
+    condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.notebook_instance_type))
+    error_message = "notebook_instance_type must be a SageMaker instance type such as ml.t3.medium."
+  }
+}
+
+variable "notebook_volume_size_gb" {
+  description = "EBS volume size of the notebook instance, in GB."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.notebook_volume_size_gb >= 5 && var.notebook_volume_size_gb <= 16384
+    error_message = "notebook_volume_size_gb must be between 5 and 16384."
+  }
+}
+
+variable "notebook_direct_internet_access" {
+  description = "Enabled gives the notebook SageMaker's internet access; Disabled routes it through notebook_subnet_id (which must then be set)."
+  type        = string
+  default     = "Enabled"
+
+  validation {
+    condition     = contains(["Enabled", "Disabled"], var.notebook_direct_internet_access)
+    error_message = "notebook_direct_internet_access must be Enabled or Disabled."
+  }
+}
+
+variable "notebook_subnet_id" {
+  description = "VPC subnet of the notebook instance; required when notebook_direct_internet_access is Disabled."
+  type        = string
+  default     = null
+}
+
+variable "notebook_security_group_ids" {
+  description = "Security groups of the notebook instance when it runs in notebook_subnet_id."
+  type        = list(string)
+  default     = []
+}
+
+variable "notebook_path" {
+  description = "Workshop notebook installed on the notebook instance; null means notebooks/workshop-ipinsights.ipynb in this checkout."
+  type        = string
+  default     = null
+}
+
+variable "driver_wheel_path" {
+  description = "The secml driver wheel pip-installed on the notebook instance; null means the one `secml build` left in build/dist."
+  type        = string
+  default     = null
+}

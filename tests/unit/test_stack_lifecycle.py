@@ -1,0 +1,87 @@
+"""The stack's orchestration around Terraform: per-target workspaces, offline init, clear errors,
+and what `secml stack down` tells the user about AWS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from secml import stack
+from secml.errors import CommandError
+from secml.target import Target
+from secml.terraform_runner import TerraformRunner, plugin_dir_args
+
+LOCAL = Target(name="local", region="us-west-2", emulator_port=5099)
+AWS = Target(name="aws", region="eu-west-1", emulator_port=5099)
+
+
+@pytest.fixture(autouse=True)
+def state_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SECML_STATE_DIR", str(tmp_path / "state"))
+    return tmp_path / "state"
+
+
+def test_targets_never_share_state_or_working_data(state_root: Path) -> None:
+    local, aws = TerraformRunner(LOCAL).environment(), TerraformRunner(AWS).environment()
+    assert TerraformRunner(LOCAL).state_path == state_root / "local" / "terraform" / "stack.tfstate"
+    assert TerraformRunner(AWS).state_path == state_root / "aws" / "terraform" / "stack.tfstate"
+    assert local["TF_DATA_DIR"] == str(state_root / "local" / "terraform" / "data")
+    assert aws["TF_DATA_DIR"] == str(state_root / "aws" / "terraform" / "data")
+    assert local["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5099"
+
+
+def test_plugin_dir_comes_from_tf_plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TF_PLUGIN_DIR", raising=False)
+    assert plugin_dir_args() == []
+    monkeypatch.setenv("TF_PLUGIN_DIR", str(tmp_path))
+    assert plugin_dir_args() == [f"-plugin-dir={tmp_path}"]
+    monkeypatch.setenv("TF_PLUGIN_DIR", str(tmp_path / "missing"))
+    with pytest.raises(CommandError, match="is not a folder"):
+        plugin_dir_args()
+
+
+def test_outputs_before_up_tell_the_user_to_run_make_up() -> None:
+    with pytest.raises(CommandError, match="make up TARGET=aws"):
+        stack.outputs(AWS)
+
+
+def test_missing_aws_credentials_fail_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with pytest.raises(CommandError, match="no AWS credentials found"):
+        stack.check_aws_credentials(AWS)
+
+
+def test_down_on_aws_names_what_stays_on() -> None:
+    notes = stack.left_on_aws({
+        "guardduty_detector_created": False,
+        "guardduty_detector_id": "abc123",
+        "tuples_kms_key_created": True,
+        "tuples_kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/k",
+    })
+    assert len(notes) == 2
+    assert "abc123" in notes[0] and "still on" in notes[0]
+    assert "cancel-key-deletion" in notes[1]
+    assert stack.left_on_aws({"guardduty_detector_created": True, "tuples_kms_key_created": False}) == []
+
+
+def test_seeding_passes_the_stack_inputs_to_the_data_seeder(monkeypatch: pytest.MonkeyPatch) -> None:
+    from secml.data import seed
+
+    calls = []
+
+    def seed_emulator_inputs(target, cloudtrail, guardduty, truth_path):
+        calls.append((target, cloudtrail, guardduty, truth_path))
+        return "seeded"
+
+    monkeypatch.setattr(seed, "seed_emulator_inputs", seed_emulator_inputs)
+    summary = stack.seed_inputs(LOCAL, {
+        "cloudtrail_input": {"bucket": "ct", "prefix": "cloudtrail/"},
+        "guardduty_input": {"bucket": "gd", "prefix": "guardduty/"},
+    })
+    assert summary == "seeded"
+    assert calls == [(LOCAL, ("ct", "cloudtrail/"), ("gd", "guardduty/"), LOCAL.state_dir / "truth.csv")]
