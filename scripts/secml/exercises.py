@@ -20,7 +20,7 @@ from secml import lambda_runner, sample_findings, stack
 from secml.errors import CommandError
 from secml.ipinsights import api
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.ipinsights.locations import exists, read_bytes, write_bytes
+from secml.locations import exists, read_bytes, write_bytes
 from secml.paths import reports_dir
 from secml.report import build, console, holdout, writer
 from secml.report.threshold import DEFAULT_FALSE_POSITIVE_RATE

@@ -31,10 +31,11 @@ import boto3
 import numpy as np
 
 from secml.errors import CommandError
-from secml.ipinsights import locations, sagemaker_backend, tuples_io
+from secml import locations
+from secml.ipinsights import sagemaker_backend, tuples_io
 from secml.ipinsights.addresses import parse_ipv4
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.ipinsights.locations import child, is_s3
+from secml.locations import child, is_s3
 from secml.target import Target
 
 Backend = Literal["local", "sagemaker"]

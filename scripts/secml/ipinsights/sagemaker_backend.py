@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError, WaiterError
 
 from secml.errors import CommandError
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.ipinsights.locations import split_s3
+from secml.locations import split_s3
 
 NAME_PREFIX = "secml-ipinsights"
 MANAGED_TAG_KEY = "secml:managed"

@@ -15,7 +15,7 @@ from typing import IO
 
 import numpy as np
 
-from secml.ipinsights.locations import open_binary
+from secml.locations import open_binary
 
 DEFAULT_CHUNK_ROWS = 200_000
 # The four documented columns first; `error` says why a row has no score (IPv6, malformed IP).

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from secml.ipinsights.locations import read_bytes
+from secml.locations import read_bytes
 from secml.report import join, quality, threshold
 from secml.report.join import ScoredFinding
 from secml.report.quality import Quality

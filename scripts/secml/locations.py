@@ -1,5 +1,5 @@
 """Read and write a location that is either a local path or an `s3://bucket/key` URI, so every
-IP Insights entry point takes both without caring which it got.
+entry point (training, scoring, the report, the generators, backfill) takes both the same way.
 
 S3 calls use a plain boto3 client, which follows `AWS_ENDPOINT_URL` (the emulator) like any other.
 """
