@@ -42,8 +42,8 @@ setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## create the virtual envir
 up: $(VENV)/.installed ## start the emulator (local), build the Lambda zips, terraform apply
 	$(SECML) stack up
 
-down: $(VENV)/.installed ## clean up SageMaker leftovers, terraform destroy, stop the emulator
-	$(SECML) stack down
+down: $(VENV)/.installed ## SageMaker leftovers, terraform destroy, stop the emulator (KEEP_EMULATOR=1 keeps it)
+	$(SECML) stack down $(if $(KEEP_EMULATOR),--keep-emulator)
 
 sample-findings: $(VENV)/.installed ## exercise 1.1: generate and list GuardDuty sample findings
 	$(SECML) exercise 1.1

@@ -97,8 +97,10 @@ def left_on_aws(values: dict[str, Any]) -> list[str]:
     return notes
 
 
-def down(target: Target) -> list[str]:
-    """Destroy the stack; returns notes on what AWS still holds, for the user to act on."""
+def down(target: Target, keep_emulator: bool = False) -> list[str]:
+    """Destroy the stack; returns notes on what AWS still holds, for the user to act on.
+    `keep_emulator` leaves the emulator running after the destroy, so what is left in it can be
+    inspected (the end-to-end test does)."""
     runner = TerraformRunner(target)
     if target.is_emulator and server.running_pid(target) is None:
         # The emulator keeps everything in memory: with it stopped, the stack is already gone.
@@ -116,6 +118,7 @@ def down(target: Target) -> list[str]:
     if values:
         runner.destroy()
     if target.is_emulator:
-        server.stop(target)
+        if not keep_emulator:
+            server.stop(target)
         return []
     return left_on_aws(values)

@@ -15,6 +15,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up = actions.add_parser("up", help="start the emulator (local), build, apply, seed inputs (local)")
     up.set_defaults(handler=run_up)
     down = actions.add_parser("down", help="delete SageMaker leftovers, destroy, stop the emulator")
+    down.add_argument(
+        "--keep-emulator",
+        action="store_true",
+        help="leave the emulator running after the destroy, to inspect what is left in it",
+    )
     down.set_defaults(handler=run_down)
     show = actions.add_parser("outputs", help="print the stack's outputs as JSON")
     show.set_defaults(handler=run_outputs)
@@ -29,7 +34,7 @@ def run_up(args: argparse.Namespace, target: Target) -> int:
 
 
 def run_down(args: argparse.Namespace, target: Target) -> int:
-    for note in stack.down(target):
+    for note in stack.down(target, keep_emulator=args.keep_emulator):
         print(f"note: {note}")
     print(f"stack destroyed on {target.name}")
     return 0
