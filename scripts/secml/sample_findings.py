@@ -1,7 +1,10 @@
 """Workshop exercise 1.1 without the console: GuardDuty CreateSampleFindings on the stack's
-detector, then every finding read back (ListFindings, all pages; GetFindings, 50 at a time) and
-printed short (`[updatedAt] region  ip  type  id`) or in full. The same three API calls run on
-AWS and on the emulator (which secml patches to support them)."""
+detector, then the sample findings read back (ListFindings, all pages; GetFindings, 50 at a time)
+and printed short (`[updatedAt] region  ip  type  id`) or in full. The same three API calls run on
+AWS and on the emulator (which secml patches to support them).
+
+Only sample findings are listed: the stack may reuse an organisation's detector
+(create_guardduty_detector=false), which can hold thousands of real findings."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from secml import stack
 from secml.target import Target
 
 GET_FINDINGS_BATCH = 50
+SAMPLE_CRITERIA = {"Criterion": {"service.additionalInfo.sample": {"Eq": ["true"]}}}
 
 
 def remote_ips(finding: dict[str, Any]) -> list[str]:
@@ -34,13 +38,14 @@ def short_line(finding: dict[str, Any]) -> str:
     return f"[{finding['UpdatedAt']}] {finding['Region']}  {ip}  {finding['Type']}  {finding['Id']}"
 
 
-def finding_ids(guardduty: Any, detector_id: str) -> Iterator[str]:
-    for page in guardduty.get_paginator("list_findings").paginate(DetectorId=detector_id):
+def sample_finding_ids(guardduty: Any, detector_id: str) -> Iterator[str]:
+    pages = guardduty.get_paginator("list_findings").paginate(DetectorId=detector_id, FindingCriteria=SAMPLE_CRITERIA)
+    for page in pages:
         yield from page["FindingIds"]
 
 
-def read_findings(guardduty: Any, detector_id: str) -> list[dict[str, Any]]:
-    ids = list(finding_ids(guardduty, detector_id))
+def read_sample_findings(guardduty: Any, detector_id: str) -> list[dict[str, Any]]:
+    ids = list(sample_finding_ids(guardduty, detector_id))
     found: list[dict[str, Any]] = []
     for start in range(0, len(ids), GET_FINDINGS_BATCH):
         batch = ids[start : start + GET_FINDINGS_BATCH]
@@ -50,15 +55,15 @@ def read_findings(guardduty: Any, detector_id: str) -> list[dict[str, Any]]:
 
 def create_and_read(guardduty: Any, detector_id: str) -> list[dict[str, Any]]:
     guardduty.create_sample_findings(DetectorId=detector_id)
-    return read_findings(guardduty, detector_id)
+    return read_sample_findings(guardduty, detector_id)
 
 
 def run(target: Target, full: bool = False) -> list[dict[str, Any]]:
-    """Generate sample findings on the stack's detector and print every finding it holds."""
+    """Generate sample findings on the stack's detector and print the sample findings it holds."""
     detector_id = stack.outputs(target)["guardduty_detector_id"]
     guardduty = boto3.client("guardduty", region_name=target.region)
     found = create_and_read(guardduty, detector_id)
-    print(f"{len(found)} findings on detector {detector_id} in {target.region}")
+    print(f"{len(found)} sample findings on detector {detector_id} in {target.region}")
     for finding in found:
         print(json.dumps(finding, indent=2, default=str) if full else short_line(finding))
     return found

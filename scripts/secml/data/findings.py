@@ -10,7 +10,7 @@ marked `sample` as GuardDuty marks its own.
 
 from __future__ import annotations
 
-import hashlib
+import ipaddress
 import json
 import time
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from secml.data.ids import stable_hex
 from secml.data.networks import NetworkTable, build_table, format_ipv4
 
 SCHEMA_VERSION = "2.0"
@@ -143,14 +144,8 @@ def iso_millis(epoch_seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(epoch_seconds))
 
 
-def finding_id(*parts: object) -> str:
-    """A GuardDuty-style 32-hex-character id, stable for its parts."""
-    return hashlib.md5("/".join(map(str, parts)).encode()).hexdigest()
-
-
 def remote_ip_details(table: NetworkTable, ip: str) -> dict[str, Any]:
-    octets = [int(o) for o in ip.split(".")]
-    provider = table.provider_of_ip((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3])
+    provider = table.provider_of_ip(int(ipaddress.IPv4Address(ip)))
     return {
         "city": {"cityName": provider.city},
         "country": {"countryCode": provider.country_code, "countryName": provider.country},
@@ -299,7 +294,7 @@ def sample_findings(account: str, region: str, detector_id: str, now: int, types
     instance = Instance("i-0sample1234567890", "198.51.100.10", "10.0.1.25", f"{region}a")
     findings = []
     for kind in (FINDING_TYPES[name] for name in (types or FINDING_TYPES)):
-        fid = finding_id("sample", detector_id, kind.name)
+        fid = stable_hex("sample", detector_id, kind.name)  # GuardDuty ids: 32 hex characters
         ips = format_ipv4(table.draw_ips(rng, rng.choice(hostile, size=3)))
         seen = Occurrence(now - 3600, now - 300, 1)
         if kind.action == "AWS_API_CALL":

@@ -159,9 +159,8 @@ _OCTETS = [str(i) for i in range(256)]
 
 
 def format_ipv4(ips: np.ndarray) -> list[str]:
-    """Dotted-quad strings for unsigned 32-bit addresses (a lookup per octet: fast in bulk)."""
-    octets = np.ascontiguousarray(ips, dtype=np.uint32).view(np.uint8).reshape(-1, 4)
-    if np.little_endian:
-        octets = octets[:, ::-1]
+    """Dotted-quad strings for unsigned 32-bit addresses, in order: the project's one formatter
+    (generators, engine tests). Big-endian bytes are the octets; a lookup per octet is fast in bulk."""
+    octets = np.asarray(ips, dtype=np.uint32).reshape(-1).astype(">u4").view(np.uint8).reshape(-1, 4)
     names = _OCTETS
     return [f"{names[a]}.{names[b]}.{names[c]}.{names[d]}" for a, b, c, d in octets.tolist()]

@@ -54,12 +54,16 @@ class Logins:
     second: np.ndarray
 
 
+def nonzero_offsets(rng: np.random.Generator, window: int, size: int) -> np.ndarray:
+    """Offsets uniform over [-window, -1] and [1, window]: the work range is never the home range."""
+    offsets = rng.integers(-window, window, size=size)  # [-window, window - 1]
+    return np.where(offsets >= 0, offsets + 1, offsets)
+
+
 def simulate_logins(table: NetworkTable, users: int, rng: np.random.Generator) -> Logins:
     n_ranges = len(table)
     home = rng.integers(0, n_ranges, size=users)
-    step = rng.integers(-HOME_WORK_WINDOW, HOME_WORK_WINDOW - 1, size=users)
-    step = np.where(step >= 0, step + 1, step)  # uniform over the window without 0: work != home
-    work = (home + step) % n_ranges
+    work = (home + nonzero_offsets(rng, HOME_WORK_WINDOW, users)) % n_ranges
     counts = (EVENTS_SCALE * (rng.pareto(EVENTS_PARETO_SHAPE, size=users) + 1)).astype(np.int64)
     counts = np.minimum(counts, MAX_EVENTS_PER_USER)
     p_travel = rng.beta(*P_TRAVEL_BETA, size=users)

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
+from generated_corpus import SMALL, Generated
 
-from secml.data.corpus import CorpusSize, CorpusSummary, generate
-
-SMALL = CorpusSize(records=20_000, days=2, people=12, findings=40)
-
-
-@dataclass(frozen=True)
-class Generated:
-    root: Path
-    truth: Path
-    summary: CorpusSummary
-
-
-@pytest.fixture
-def small_size() -> CorpusSize:
-    return SMALL
+from secml.data.corpus import generate
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,10 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
+from generated_corpus import SMALL, Generated
 
 from secml.data.corpus import CorpusSize, generate
 
@@ -28,11 +30,11 @@ def _digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _findings(root: Path) -> list[dict]:
+def _findings(root: Path) -> list[dict[str, Any]]:
     return [f for path in sorted((root / "guardduty").rglob("*.json")) for f in json.loads(path.read_text())]
 
 
-def test_cloudtrail_files_follow_the_delivery_layout(small_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_cloudtrail_files_follow_the_delivery_layout(small_corpus: Generated) -> None:
     files = sorted((small_corpus.root / "cloudtrail").rglob("*"))
     logs = [p for p in files if p.is_file()]
     assert len(logs) == small_corpus.summary.cloudtrail_files
@@ -53,7 +55,7 @@ def test_cloudtrail_files_follow_the_delivery_layout(small_corpus) -> None:  # t
     assert total == small_corpus.summary.records
 
 
-def test_records_carry_cloudtrail_fields_and_every_kind_of_source(small_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_records_carry_cloudtrail_fields_and_every_kind_of_source(small_corpus: Generated) -> None:
     records = [
         r for p in (small_corpus.root / "cloudtrail").rglob("*.json.gz") for r in json.loads(gzip.decompress(p.read_bytes()))["Records"]
     ]
@@ -76,16 +78,15 @@ def test_records_carry_cloudtrail_fields_and_every_kind_of_source(small_corpus) 
     assert len({r["eventID"] for r in records}) == len(records)
 
 
-def test_same_seed_same_bytes_other_seed_other_bytes(small_corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    size = CorpusSize(records=20_000, days=2, people=12, findings=40)
-    generate(str(tmp_path / "again"), tmp_path / "truth.csv", seed=7, size=size)
+def test_same_seed_same_bytes_other_seed_other_bytes(small_corpus: Generated, tmp_path: Path) -> None:
+    generate(str(tmp_path / "again"), tmp_path / "truth.csv", seed=7, size=SMALL)
     assert _digest(tmp_path / "again") == _digest(small_corpus.root)
     assert (tmp_path / "truth.csv").read_bytes() == small_corpus.truth.read_bytes()
-    generate(str(tmp_path / "other"), tmp_path / "other.csv", seed=8, size=size)
+    generate(str(tmp_path / "other"), tmp_path / "other.csv", seed=8, size=SMALL)
     assert _digest(tmp_path / "other") != _digest(small_corpus.root)
 
 
-def test_truth_labels_exactly_the_findings_with_a_principal(small_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_truth_labels_exactly_the_findings_with_a_principal(small_corpus: Generated) -> None:
     findings = _findings(small_corpus.root)
     assert len(findings) == small_corpus.summary.findings == 40
     with small_corpus.truth.open() as handle:
@@ -111,22 +112,24 @@ def test_every_supported_finding_type_can_be_generated(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def tuples_of(small_corpus) -> Counter:  # type: ignore[no-untyped-def]
+def tuples_of(small_corpus: Generated) -> Counter[tuple[str, ...]]:
     from secml_ingest.objects import read_cloudtrail_object
 
-    pairs: Counter = Counter()
+    pairs: Counter[tuple[str, ...]] = Counter()
     for path in (small_corpus.root / "cloudtrail").rglob("*.json.gz"):
         for line in read_cloudtrail_object(str(path), path.read_bytes()).tuples_csv.splitlines():
             pairs[tuple(line.split(","))] += 1
     return pairs
 
 
-def test_attacks_come_from_unseen_addresses_and_benign_findings_from_usual_ones(small_corpus, tuples_of: Counter) -> None:  # type: ignore[no-untyped-def]
+def test_attacks_come_from_unseen_addresses_and_benign_findings_from_usual_ones(
+    small_corpus: Generated, tuples_of: Counter[tuple[str, ...]]
+) -> None:
     from secml_ingest.guardduty import tuples_from_finding
 
     with small_corpus.truth.open() as handle:
         labels = {row["finding_id"]: row["label"] for row in csv.DictReader(handle)}
-    per_principal = Counter()
+    per_principal: Counter[str] = Counter()
     for (principal, _), count in tuples_of.items():
         per_principal[principal] += count
     for finding in _findings(small_corpus.root):

@@ -7,13 +7,14 @@ import csv
 import gzip
 import json
 
+from generated_corpus import Generated
 from secml_ingest.objects import read_cloudtrail_object, read_guardduty_object
 from secml_ingest.outcomes import AWS_INTERNAL, AWS_SERVICE_IDENTITY, NO_ACCESS_KEY_DETAILS, SERVICE_HOST_NAME
 
 EXPECTED_RECORD_SKIPS = {AWS_SERVICE_IDENTITY, AWS_INTERNAL, SERVICE_HOST_NAME}
 
 
-def test_every_cloudtrail_record_yields_a_tuple_or_a_counted_skip(small_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_every_cloudtrail_record_yields_a_tuple_or_a_counted_skip(small_corpus: Generated) -> None:
     seen = written = ipv6 = 0
     skips: set[str] = set()
     for path in (small_corpus.root / "cloudtrail").rglob("*.json.gz"):
@@ -31,7 +32,7 @@ def test_every_cloudtrail_record_yields_a_tuple_or_a_counted_skip(small_corpus) 
     assert written > 0.75 * seen and ipv6 > 0
 
 
-def test_every_finding_parses_and_the_labelled_ones_give_one_tuple_each(small_corpus) -> None:  # type: ignore[no-untyped-def]
+def test_every_finding_parses_and_the_labelled_ones_give_one_tuple_each(small_corpus: Generated) -> None:
     seen = 0
     indexed: list[str] = []
     for path in (small_corpus.root / "guardduty").rglob("*.json"):

@@ -3,44 +3,54 @@ exercised through boto3 against the patched moto server."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
+from typing import Any
 
 import boto3
-import moto.guardduty
 import pytest
 from botocore.exceptions import ClientError
+from moto import mock_aws
 
-from secml.data.findings import FINDING_TYPES
+from secml.data.findings import FINDING_TYPES, sample_findings
+from secml.emulator.patches.guardduty_sample_findings import matches_criteria
+from secml.sample_findings import SAMPLE_CRITERIA
+from secml.target import Target
 
-pytestmark = pytest.mark.emulator
 
-
-def test_upstream_moto_still_lacks_the_findings_apis() -> None:
-    """Fails once moto implements the three calls: then delete the patch module."""
-    package = Path(moto.guardduty.__file__).parent
-    source = "".join((package / name).read_text() for name in ("models.py", "responses.py", "urls.py"))
-    for operation in ("create_sample_findings", "list_findings", "get_findings", "/findings"):
-        assert operation not in source
+@pytest.mark.parametrize(
+    ("operation", "arguments"),
+    [("create_sample_findings", {}), ("list_findings", {}), ("get_findings", {"FindingIds": ["f" * 32]})],
+)
+def test_upstream_moto_still_lacks_the_findings_apis(operation: str, arguments: dict[str, Any]) -> None:
+    """Plain moto, in-process and unpatched: fails once moto implements the call; then delete
+    the patch module."""
+    with mock_aws():
+        guardduty = boto3.client("guardduty", region_name="us-west-2")
+        detector = guardduty.create_detector(Enable=True)["DetectorId"]
+        with pytest.raises(ClientError) as missing:
+            getattr(guardduty, operation)(DetectorId=detector, **arguments)
+    assert missing.value.response["Error"]["Message"] == "Not yet implemented"
 
 
 @pytest.fixture
-def guardduty(emulator_env):  # type: ignore[no-untyped-def]
+def guardduty(emulator_env: Target) -> Any:
     return boto3.client("guardduty", region_name=emulator_env.region)
 
 
 @pytest.fixture
-def detector_id(guardduty) -> str:  # type: ignore[no-untyped-def]
+def detector_id(guardduty: Any) -> Iterator[str]:
     detector = guardduty.create_detector(Enable=True)["DetectorId"]
     yield detector
     guardduty.delete_detector(DetectorId=detector)
 
 
-def _all_ids(guardduty, detector_id: str, **kwargs) -> list[str]:  # type: ignore[no-untyped-def]
+def _all_ids(guardduty: Any, detector_id: str, **kwargs: Any) -> list[str]:
     pages = guardduty.get_paginator("list_findings").paginate(DetectorId=detector_id, PaginationConfig={"PageSize": 4}, **kwargs)
     return [i for page in pages for i in page["FindingIds"]]
 
 
-def test_sample_findings_of_every_type_list_in_pages_and_read_back(guardduty, detector_id: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.emulator
+def test_sample_findings_of_every_type_list_in_pages_and_read_back(guardduty: Any, detector_id: str) -> None:
     guardduty.create_sample_findings(DetectorId=detector_id)
     first_page = guardduty.list_findings(DetectorId=detector_id, MaxResults=4)
     assert len(first_page["FindingIds"]) == 4 and first_page["NextToken"]
@@ -64,7 +74,8 @@ def test_sample_findings_of_every_type_list_in_pages_and_read_back(guardduty, de
             assert action["NetworkConnectionAction"]["RemoteIpDetails"]["Organization"]["Asn"]
 
 
-def test_creating_samples_again_counts_up_instead_of_duplicating(guardduty, detector_id: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.emulator
+def test_creating_samples_again_counts_up_instead_of_duplicating(guardduty: Any, detector_id: str) -> None:
     kind = "Recon:EC2/PortProbeUnprotectedPort"
     guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[kind])
     guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[kind])
@@ -73,7 +84,8 @@ def test_creating_samples_again_counts_up_instead_of_duplicating(guardduty, dete
     assert finding["Type"] == kind and finding["Service"]["Count"] == 2
 
 
-def test_criteria_and_sorting(guardduty, detector_id: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.emulator
+def test_criteria_and_sorting(guardduty: Any, detector_id: str) -> None:
     guardduty.create_sample_findings(DetectorId=detector_id)
     high = _all_ids(guardduty, detector_id, FindingCriteria={"Criterion": {"severity": {"Gte": 5}}})
     found = guardduty.get_findings(DetectorId=detector_id, FindingIds=high)["Findings"]
@@ -81,15 +93,27 @@ def test_criteria_and_sorting(guardduty, detector_id: str) -> None:  # type: ign
     wanted = "PenTest:IAMUser/KaliLinux"
     assert len(_all_ids(guardduty, detector_id, FindingCriteria={"Criterion": {"type": {"Eq": [wanted]}}})) == 1
     assert _all_ids(guardduty, detector_id, FindingCriteria={"Criterion": {"service.archived": {"Eq": ["true"]}}}) == []
+    assert sorted(_all_ids(guardduty, detector_id, FindingCriteria=SAMPLE_CRITERIA)) == sorted(_all_ids(guardduty, detector_id))
+    not_sample = {"Criterion": {"service.additionalInfo.sample": {"Neq": ["true"]}}}
+    assert _all_ids(guardduty, detector_id, FindingCriteria=not_sample) == []
     ordered = _all_ids(guardduty, detector_id, SortCriteria={"AttributeName": "type", "OrderBy": "DESC"})
     types = [f["Type"] for f in guardduty.get_findings(DetectorId=detector_id, FindingIds=ordered)["Findings"]]
     assert types == sorted(types, reverse=True)
 
 
-def test_bad_requests_answer_guardduty_errors(guardduty, detector_id: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.emulator
+def test_bad_requests_answer_guardduty_errors(guardduty: Any, detector_id: str) -> None:
     with pytest.raises(ClientError) as unknown_type:
         guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=["Made:Up/Type"])
     assert unknown_type.value.response["Error"]["Code"] == "BadRequestException"
     with pytest.raises(ClientError):
         guardduty.list_findings(DetectorId="0" * 32)
     assert guardduty.get_findings(DetectorId=detector_id, FindingIds=["f" * 32])["Findings"] == []
+
+
+def test_the_sample_criterion_reads_additional_info_and_leaves_other_findings_out() -> None:
+    """GuardDuty's wire form of SAMPLE_CRITERIA; a real finding's additionalInfo has no `sample`."""
+    wire = {"criterion": {"service.additionalInfo.sample": {"eq": ["true"]}}}
+    [sample] = sample_findings("123456789012", "us-west-2", "d" * 32, 1_741_000_000, ["PenTest:IAMUser/KaliLinux"])
+    real = {**sample, "service": {**sample["service"], "additionalInfo": {"value": "{}", "type": "default"}}}
+    assert matches_criteria(sample, wire) and not matches_criteria(real, wire)

@@ -34,3 +34,4 @@ def test_same_seed_same_table_and_draws_stay_in_their_range() -> None:
 def test_format_ipv4_matches_ipaddress() -> None:
     values = np.array([0, 1, 0x7F000001, 0xC0A80101, 0xFFFFFFFF], dtype=np.uint32)
     assert format_ipv4(values) == [str(ipaddress.IPv4Address(int(v))) for v in values]
+    assert format_ipv4(values.astype(np.int64)) == format_ipv4(values.tolist()) == format_ipv4(values)

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 
 from secml.cli import main
 from secml.data.corpus import CorpusSize
+from secml.data.destinations import Destination
 from secml.data.seed import seed_emulator_inputs
+from secml.errors import CommandError
+from secml.target import Target
 
 TINY = CorpusSize(records=3_000, days=1, people=6, findings=12)
 
 pytestmark = pytest.mark.emulator
 
 
-def _keys(s3, bucket: str, prefix: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
     return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
 
-def test_seed_creates_missing_buckets_and_writes_the_corpus_at_the_prefixes(emulator_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_seed_creates_missing_buckets_and_writes_the_corpus_at_the_prefixes(emulator_env: Target, tmp_path: Path) -> None:
     s3 = boto3.client("s3", region_name=emulator_env.region)
     s3.create_bucket(Bucket="seed-logs", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
     truth = tmp_path / "truth.csv"
@@ -38,8 +42,8 @@ def test_seed_creates_missing_buckets_and_writes_the_corpus_at_the_prefixes(emul
 
 
 def test_generate_command_writes_to_s3_and_rejects_a_too_small_corpus(
-    emulator_env, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    emulator_env: Target, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SECML_EMULATOR_PORT", str(emulator_env.emulator_port))
     s3 = boto3.client("s3", region_name=emulator_env.region)
     s3.create_bucket(Bucket="generated", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
@@ -53,3 +57,14 @@ def test_generate_command_writes_to_s3_and_rejects_a_too_small_corpus(
     with pytest.raises(SystemExit):
         main([*args[:-2], "--findings", "0"])
     assert CorpusSize().records >= 200_000
+
+
+def test_destination_puts_keys_under_the_bucket_or_prefix_and_refuses_a_url_without_a_bucket(emulator_env: Target) -> None:
+    s3 = boto3.client("s3", region_name=emulator_env.region)
+    s3.create_bucket(Bucket="destinations", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
+    for url in ("s3://destinations", "s3://destinations/deep/prefix/"):
+        with Destination(url) as out:
+            out.write("a/b.json", b"{}")
+    assert sorted(_keys(s3, "destinations", "")) == ["a/b.json", "deep/prefix/a/b.json"]
+    with pytest.raises(CommandError, match="names no bucket"):
+        Destination("s3:///key")

@@ -30,6 +30,12 @@ def test_logins_follow_the_tutorial_process() -> None:
     assert np.median(near_centres) > 0.9
 
 
+def test_work_offsets_cover_the_whole_window_but_never_home() -> None:
+    offsets = tutorial.nonzero_offsets(np.random.default_rng(0), 3, 10_000)
+    assert set(offsets.tolist()) == {-3, -2, -1, 1, 2, 3}
+    assert np.all(np.abs(np.bincount(offsets + 3, minlength=7)[[0, 1, 2, 4, 5, 6]] / 10_000 - 1 / 6) < 0.02)
+
+
 def test_files_split_by_time_and_label_random_ranges(tmp_path: Path) -> None:
     summary = tutorial.generate(tmp_path, seed=1, users=400, test_pairs=2_000, ranges=100_000)
     train = list(csv.reader(summary.train_path.open()))

@@ -8,11 +8,13 @@ them") could not run on the emulator. The fix stores findings per detector in th
   simulates when none is named), built by `sample_findings`; creating a type again bumps its
   `service.count` and `updatedAt`, as GuardDuty does for sample findings.
 - ListFindings: ids of the detector's findings, filtered by `findingCriteria` (eq, neq, gt, gte,
-  lt, lte and their long names; timestamps compare as epoch milliseconds; on dotted attribute paths such as `type` or `service.archived`),
+  lt, lte and their long names; timestamps compare as epoch milliseconds; on dotted attribute
+  paths such as `type`, `service.archived` or `service.additionalInfo.sample`),
   sorted by `sortCriteria`, paged by `maxResults` (1-50) and `nextToken`.
 - GetFindings: the findings for up to 50 ids, unknown ids left out, in the order asked.
 
-Remove this module when moto implements the three operations (tests/unit/data fails then).
+Remove this module when moto implements the three operations (a canary in tests/unit/data fails
+then).
 """
 
 from __future__ import annotations
@@ -60,12 +62,24 @@ class InvalidInputException(GuardDutyException):
 
 
 def _attribute(finding: dict[str, Any], path: str) -> Any:
+    """The value at a dotted criterion path; `service.additionalInfo.X` reads X from the JSON
+    document that `additionalInfo.value` holds, as GuardDuty's own criteria do (`...sample`)."""
     value: Any = finding
     for part in path.split("."):
+        if isinstance(value, dict) and part not in value and isinstance(value.get("value"), str):
+            value = _json_document(value["value"])
         value = value.get(part) if isinstance(value, dict) else None
     if isinstance(value, bool):
         return str(value).lower()  # criteria compare booleans as the strings "true"/"false"
     return value
+
+
+def _json_document(text: str) -> dict[str, Any]:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}
 
 
 def _number(value: Any) -> float | None:
@@ -80,7 +94,7 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _matches(finding: dict[str, Any], criteria: dict[str, Any]) -> bool:
+def matches_criteria(finding: dict[str, Any], criteria: dict[str, Any]) -> bool:
     for path, condition in (criteria.get("criterion") or {}).items():
         value = _attribute(finding, path)
         for operator, wanted in condition.items():
@@ -123,7 +137,7 @@ def list_findings(
     limit = MAX_RESULTS if max_results is None else max_results
     if not 1 <= limit <= MAX_RESULTS:
         raise InvalidInputException(f"maxResults must be between 1 and {MAX_RESULTS}")
-    found = [f for f in _findings_of(self, detector_id).values() if _matches(f, criteria or {})]
+    found = [f for f in _findings_of(self, detector_id).values() if matches_criteria(f, criteria or {})]
     if sort and sort.get("attributeName"):
         found.sort(key=lambda f: str(_attribute(f, sort["attributeName"])), reverse=sort.get("orderBy") == "DESC")
     start = int(next_token or 0)
