@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
@@ -15,6 +15,9 @@ from secml.emulator import server
 from secml.errors import CommandError
 from secml.target import Target
 from secml.terraform_runner import TerraformRunner
+
+if TYPE_CHECKING:
+    from secml.data.corpus import CorpusSummary
 
 # What `terraform destroy` deliberately leaves on AWS, for the user to know about.
 KMS_KEY_NOTE = (
@@ -31,7 +34,7 @@ REUSED_DETECTOR_NOTE = (
 class UpReport:
     build: BuildResult
     apply_seconds: float
-    seed_summary: object | None
+    seed_summary: CorpusSummary | None
 
 
 def outputs(target: Target) -> dict[str, Any]:
@@ -59,7 +62,7 @@ def check_aws_credentials(target: Target) -> str:
     return str(identity["Arn"])
 
 
-def seed_inputs(target: Target, values: dict[str, Any]) -> object:
+def seed_inputs(target: Target, values: dict[str, Any]) -> CorpusSummary:
     """Write the generated CloudTrail logs and GuardDuty findings where the stack reads them."""
     from secml.data import seed  # imported when used: the corpus generator is not CLI start-up
 

@@ -29,7 +29,8 @@ def run_up(args: argparse.Namespace, target: Target) -> int:
     report = stack.up(target)
     print(f"terraform apply on {target.name}: {report.apply_seconds:.1f} s")
     if report.seed_summary is not None:
-        print(f"emulator inputs seeded: {report.seed_summary}")
+        print("emulator inputs seeded:")
+        print("\n".join(f"  {line}" for line in report.seed_summary.lines()))
     return 0
 
 
