@@ -1,7 +1,9 @@
 """Read and write a location that is either a local path or an `s3://bucket/key` URI, so every
 entry point (training, scoring, the report, the generators, backfill) takes both the same way.
+This is the project's one copy of these helpers.
 
 S3 calls use a plain boto3 client, which follows `AWS_ENDPOINT_URL` (the emulator) like any other.
+A failed S3 call becomes a one-line CommandError naming the location.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from typing import IO, Any
 
 import boto3
 from boto3.exceptions import S3UploadFailedError
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from secml.errors import CommandError
 
 S3_SCHEME = "s3://"
+# What a failed S3 call raises: a refusal from the service, or no answer or credentials at all.
+S3_ERRORS = (ClientError, BotoCoreError)
+MISSING_OBJECT_CODES = ("404", "NoSuchKey", "NotFound")
 
 
 def is_s3(location: str) -> bool:
@@ -26,7 +31,7 @@ def is_s3(location: str) -> bool:
 
 
 def split_s3(uri: str) -> tuple[str, str]:
-    """`s3://bucket/some/key` -> ("bucket", "some/key")."""
+    """`s3://bucket/some/key` -> ("bucket", "some/key"); the key may be empty."""
     bucket, _, key = uri[len(S3_SCHEME) :].partition("/")
     if not bucket:
         raise CommandError(f"{uri!r} names no bucket: expected s3://BUCKET/KEY")
@@ -34,7 +39,7 @@ def split_s3(uri: str) -> tuple[str, str]:
 
 
 def child(folder: str, name: str) -> str:
-    """`name` inside a folder or S3 prefix; the prefix may or may not end with '/'."""
+    """`name` inside a local folder or S3 prefix (which may or may not end with '/'); no I/O."""
     if is_s3(folder):
         return f"{folder.rstrip('/')}/{name}"
     return str(Path(folder) / name)
@@ -45,29 +50,34 @@ def s3_client() -> Any:
 
 
 def exists(location: str) -> bool:
+    """Whether the file or S3 object is there (an S3 prefix with objects under it is not)."""
     if not is_s3(location):
         return Path(location).is_file()
     bucket, key = split_s3(location)
     try:
         s3_client().head_object(Bucket=bucket, Key=key)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if error.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
             return False
-        raise
+        raise CommandError(f"cannot look up {location}: {error}") from error
+    except BotoCoreError as error:
+        raise CommandError(f"cannot look up {location}: {error}") from error
     return True
 
 
 def read_bytes(location: str) -> bytes:
+    """The whole file or object; for large ones, stream with `open_binary` instead."""
     with open_binary(location) as stream:
         return stream.read()
 
 
 def write_bytes(location: str, data: bytes) -> None:
+    """Write (replace) a file, creating its folder, or an S3 object."""
     if is_s3(location):
         bucket, key = split_s3(location)
         try:
             s3_client().put_object(Bucket=bucket, Key=key, Body=data)
-        except ClientError as error:
+        except S3_ERRORS as error:
             raise CommandError(f"cannot write {location}: {error}") from error
         return
     path = Path(location)
@@ -89,7 +99,7 @@ def open_binary(location: str) -> Iterator[IO[bytes]]:
     bucket, key = split_s3(location)
     try:
         body = s3_client().get_object(Bucket=bucket, Key=key)["Body"]
-    except ClientError as error:
+    except S3_ERRORS as error:
         raise CommandError(f"cannot read {location}: {error}") from error
     try:
         yield body
@@ -103,7 +113,7 @@ def download(location: str, path: Path) -> None:
         bucket, key = split_s3(location)
         try:
             s3_client().download_file(bucket, key, str(path))
-        except ClientError as error:
+        except S3_ERRORS as error:
             raise CommandError(f"cannot read {location}: {error}") from error
     else:
         if not Path(location).is_file():
@@ -111,13 +121,18 @@ def download(location: str, path: Path) -> None:
         shutil.copyfile(location, path)
 
 
-def upload(path: Path, location: str) -> None:
-    """Copy a local file to a location (S3 with the managed, multipart-aware transfer)."""
+def upload(path: Path, location: str, content_type: str | None = None) -> None:
+    """Copy a local file to a location (S3 with the managed, multipart-aware transfer).
+
+    `content_type` becomes the S3 object's Content-Type, so a browser opening a presigned or
+    console link shows an HTML report or a PNG instead of downloading it; S3 would otherwise store
+    binary/octet-stream. A local copy has no such metadata and ignores it."""
     if is_s3(location):
         bucket, key = split_s3(location)
+        extra_args = {"ContentType": content_type} if content_type else None
         try:
-            s3_client().upload_file(str(path), bucket, key)
-        except (ClientError, S3UploadFailedError) as error:
+            s3_client().upload_file(str(path), bucket, key, ExtraArgs=extra_args)
+        except (*S3_ERRORS, S3UploadFailedError) as error:
             raise CommandError(f"cannot write {location}: {error}") from error
     else:
         Path(location).parent.mkdir(parents=True, exist_ok=True)

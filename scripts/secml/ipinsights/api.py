@@ -12,6 +12,9 @@ A model location (`model`, a local folder or an `s3://` prefix) holds:
                          transform/<job>/ (each batch transform's input and output)
 
 Training SRC and scoring input are `principal,ip` CSV files without header, local or on S3.
+Scores are CSV with the header `principal,ip,dot_product,seen_principal,error`: the four contract
+columns, then `error`, empty for a scored row and otherwise why the row has no dot_product (an IPv6
+or malformed address, which IP Insights cannot score), so every input row has an output row.
 """
 
 from __future__ import annotations
@@ -114,8 +117,9 @@ def score(
     boto_session: boto3.Session | None = None,
 ) -> ScoreSummary:
     """Score every `principal,ip` line of `input` with the model at `model` into CSV `out`
-    (standard output when None). A SageMaker model scores by batch transform, or by its
-    real-time endpoint (created once, kept until `secml cleanup`) when `endpoint` is set."""
+    (standard output when None), columns `tuples_io.SCORE_COLUMNS`. A SageMaker model scores by
+    batch transform, or by its real-time endpoint (created once, kept until `secml cleanup`) when
+    `endpoint` is set."""
     manifest = _read_manifest(model)
     rows = errors = unseen = skipped_lines = 0
     with _score_sink(out) as sink:

@@ -18,8 +18,10 @@ from secml.target import Target
 def delete_hosted_resources(target: Target, boto_session: boto3.Session | None = None) -> list[str]:
     """Delete secml's endpoints, endpoint configs and models, and stop its running transform jobs;
     returns what was deleted or stopped, as `kind/name` lines."""
+    # The API address comes from the environment (`target.activate()` sets AWS_ENDPOINT_URL for the
+    # emulator), exactly as for every other boto3 client: no per-target branch here.
     session = boto_session or boto3.Session(region_name=target.region)
-    client = session.client("sagemaker", endpoint_url=target.endpoint_url)
+    client = session.client("sagemaker")
     done: list[str] = []
     running = _managed(client, "list_transform_jobs", "TransformJobSummaries", "TransformJob",
                        StatusEquals="InProgress")

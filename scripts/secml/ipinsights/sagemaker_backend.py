@@ -14,6 +14,8 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,10 +41,10 @@ JSON_LINES = "application/jsonlines"
 ENDPOINT_BATCH_ROWS = 5000
 # The SDK sends usage telemetry unless its config says otherwise (same key as its config file).
 SDK_CONFIG = {"SchemaVersion": "1.0", "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}}}
-# The SDK's client-side role check requires permissions IP Insights never uses (MLflow, VPC
-# network interfaces), so it refuses a least-privilege role; SageMaker itself still checks the
-# role when the job is created. Its only switch is this variable (a user may set it to "true").
 VALIDATE_ROLE_VARIABLE = "SAGEMAKER_VALIDATE_ROLE"
+# How SageMaker says DescribeEndpoint found nothing, and that a Create met a resource of that name.
+ENDPOINT_NOT_FOUND = ("ValidationException", "Could not find endpoint")
+ALREADY_EXISTS_MESSAGES = ("Cannot create already existing", "already exists")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,25 @@ def image_uri(region: str) -> str:
     return str(image_uris.retrieve("ipinsights", region))
 
 
+@contextmanager
+def sdk_role_check_off_by_default() -> Iterator[None]:
+    """The SDK's client-side role check requires permissions IP Insights never uses (MLflow, VPC
+    network interfaces), so it refuses a least-privilege role; SageMaker itself still checks the
+    role when the job is created. Its only switch is an environment variable, so it is set to
+    "false" for the SDK call alone (a value the user set, such as "true", is kept) and the
+    process environment is restored afterwards."""
+    previous = os.environ.get(VALIDATE_ROLE_VARIABLE)
+    if previous is None:
+        os.environ[VALIDATE_ROLE_VARIABLE] = "false"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(VALIDATE_ROLE_VARIABLE, None)
+        else:
+            os.environ[VALIDATE_ROLE_VARIABLE] = previous
+
+
 def train(
     boto_session: boto3.Session,
     *,
@@ -96,7 +117,6 @@ def train(
     from sagemaker.train import ModelTrainer
     from sagemaker.core.training.configs import Compute, InputData, OutputDataConfig, StoppingCondition
 
-    os.environ.setdefault(VALIDATE_ROLE_VARIABLE, "false")
     bucket, _ = split_s3(output_path)
     session = Session(boto_session=boto_session, default_bucket=bucket, sagemaker_config=SDK_CONFIG)
     image = image_uri(str(boto_session.region_name))
@@ -104,28 +124,31 @@ def train(
     if validation_uri is not None:
         channels.append(InputData(channel_name="validation", data_source=validation_uri, content_type=CSV))
     try:
-        trainer = ModelTrainer(
-            sagemaker_session=session,
-            role=settings.role_arn,
-            base_job_name=f"{NAME_PREFIX}-{secrets.token_hex(3)}",
-            training_image=image,
-            compute=Compute(
-                instance_type=settings.training_instance_type,
-                instance_count=settings.training_instance_count,
-            ),
-            stopping_condition=StoppingCondition(max_runtime_in_seconds=MAX_TRAINING_SECONDS),
-            hyperparameters=hyperparameters.as_sagemaker(),
-            output_data_config=OutputDataConfig(s3_output_path=output_path),
-            tags=[Tag(key=tag["Key"], value=tag["Value"]) for tag in MANAGED_TAGS],
-        )
-        trainer.train(input_data_config=channels, wait=True, logs=logs)
+        with sdk_role_check_off_by_default():
+            trainer = ModelTrainer(
+                sagemaker_session=session,
+                role=settings.role_arn,
+                base_job_name=f"{NAME_PREFIX}-{secrets.token_hex(3)}",
+                training_image=image,
+                compute=Compute(
+                    instance_type=settings.training_instance_type,
+                    instance_count=settings.training_instance_count,
+                ),
+                stopping_condition=StoppingCondition(max_runtime_in_seconds=MAX_TRAINING_SECONDS),
+                hyperparameters=hyperparameters.as_sagemaker(),
+                output_data_config=OutputDataConfig(s3_output_path=output_path),
+                tags=[Tag(key=tag["Key"], value=tag["Value"]) for tag in MANAGED_TAGS],
+            )
+            trainer.train(input_data_config=channels, wait=True, logs=logs)
     except RoleValidationError as error:
         raise CommandError(f"the SageMaker SDK refused role {settings.role_arn}: {error}") from error
     except FailedStatusError as error:
         raise CommandError(f"SageMaker training failed: {error}") from error
     except ClientError as error:
         raise CommandError(f"SageMaker refused the training job: {error}") from error
-    job_name = trainer._latest_training_job.training_job_name  # the SDK's only handle on it
+    # The SDK has no public accessor for the job it ran; its own ModelTrainer docstring reads this
+    # private attribute (a unit test fails if a release removes it).
+    job_name = trainer._latest_training_job.training_job_name
     described = boto_session.client("sagemaker").describe_training_job(TrainingJobName=job_name)
     if described["TrainingJobStatus"] != "Completed":
         reason = described.get("FailureReason") or described["TrainingJobStatus"]
@@ -139,13 +162,33 @@ def train(
     )
 
 
-def _create_model(client: Any, name: str, image: str, model_data: str, role_arn: str) -> None:
-    client.create_model(
-        ModelName=name,
-        PrimaryContainer={"Image": image, "ModelDataUrl": model_data},
-        ExecutionRoleArn=role_arn,
-        Tags=MANAGED_TAGS,
-    )
+def _error_message(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Message", ""))
+
+
+def _is_endpoint_not_found(error: ClientError) -> bool:
+    """SageMaker has no NotFound code for endpoints: it answers ValidationException with this text."""
+    code, message = ENDPOINT_NOT_FOUND
+    return error.response.get("Error", {}).get("Code") == code and message in _error_message(error)
+
+
+def _create_unless_exists(create: Callable[..., Any], **request: Any) -> None:
+    """Call a SageMaker Create operation, accepting that a resource of that name already exists:
+    an earlier attempt that failed half-way leaves the same model or config behind."""
+    try:
+        create(**request)
+    except ClientError as error:
+        if not any(message in _error_message(error) for message in ALREADY_EXISTS_MESSAGES):
+            raise
+
+
+def _model_request(name: str, image: str, model_data: str, role_arn: str) -> dict[str, Any]:
+    return {
+        "ModelName": name,
+        "PrimaryContainer": {"Image": image, "ModelDataUrl": model_data},
+        "ExecutionRoleArn": role_arn,
+        "Tags": MANAGED_TAGS,
+    }
 
 
 def batch_transform(
@@ -162,7 +205,10 @@ def batch_transform(
     in, and delete the job's model afterwards so nothing stays behind. The job and its model are
     both called `name`. Returns the output's URI."""
     client = boto_session.client("sagemaker")
-    _create_model(client, name, image, model_data, settings.role_arn)
+    try:
+        client.create_model(**_model_request(name, image, model_data, settings.role_arn))
+    except ClientError as error:
+        raise CommandError(f"SageMaker refused model {name}: {error}") from error
     try:
         client.create_transform_job(
             TransformJobName=name,
@@ -178,12 +224,13 @@ def batch_transform(
             TransformResources={"InstanceType": settings.inference_instance_type, "InstanceCount": 1},
             Tags=MANAGED_TAGS,
         )
-        try:
-            client.get_waiter("transform_job_completed_or_stopped").wait(
-                TransformJobName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 960}
-            )
-        except WaiterError as error:
-            raise CommandError(f"SageMaker transform job {name} failed: {error}") from error
+        client.get_waiter("transform_job_completed_or_stopped").wait(
+            TransformJobName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 960}
+        )
+    except ClientError as error:
+        raise CommandError(f"SageMaker refused transform job {name}: {error}") from error
+    except WaiterError as error:
+        raise CommandError(f"SageMaker transform job {name} failed: {error}") from error
     finally:
         client.delete_model(ModelName=name)
     described = client.describe_transform_job(TransformJobName=name)
@@ -204,32 +251,47 @@ def endpoint_name(training_job_name: str) -> str:
 def ensure_endpoint(
     boto_session: boto3.Session, *, name: str, image: str, model_data: str, settings: Settings
 ) -> str:
-    """The endpoint `name`, created with its config and model unless it exists, once InService."""
+    """The endpoint `name` once InService. Only an endpoint SageMaker reports as not found is
+    created; its model and config are reused when an earlier attempt left them behind."""
     client = boto_session.client("sagemaker")
     try:
         client.describe_endpoint(EndpointName=name)
-    except ClientError:
-        _create_model(client, name, image, model_data, settings.role_arn)
-        client.create_endpoint_config(
-            EndpointConfigName=name,
-            ProductionVariants=[
-                {
-                    "VariantName": "AllTraffic",
-                    "ModelName": name,
-                    "InitialInstanceCount": 1,
-                    "InstanceType": settings.inference_instance_type,
-                }
-            ],
-            Tags=MANAGED_TAGS,
-        )
-        client.create_endpoint(EndpointName=name, EndpointConfigName=name, Tags=MANAGED_TAGS)
+    except ClientError as error:
+        if not _is_endpoint_not_found(error):
+            raise CommandError(f"cannot look up SageMaker endpoint {name}: {error}") from error
+        _create_endpoint(client, name, image, model_data, settings)
     try:
         client.get_waiter("endpoint_in_service").wait(
             EndpointName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 120}
         )
     except WaiterError as error:
-        raise CommandError(f"SageMaker endpoint {name} did not come into service: {error}") from error
+        raise CommandError(
+            f"SageMaker endpoint {name} did not come into service ({error}); "
+            "`secml cleanup` deletes it so that the next run creates it afresh"
+        ) from error
     return name
+
+
+def _create_endpoint(client: Any, name: str, image: str, model_data: str, settings: Settings) -> None:
+    """The endpoint `name` with its config and model, all three of that name."""
+    config = {
+        "EndpointConfigName": name,
+        "ProductionVariants": [
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": name,
+                "InitialInstanceCount": 1,
+                "InstanceType": settings.inference_instance_type,
+            }
+        ],
+        "Tags": MANAGED_TAGS,
+    }
+    try:
+        _create_unless_exists(client.create_model, **_model_request(name, image, model_data, settings.role_arn))
+        _create_unless_exists(client.create_endpoint_config, **config)
+        _create_unless_exists(client.create_endpoint, EndpointName=name, EndpointConfigName=name, Tags=MANAGED_TAGS)
+    except ClientError as error:
+        raise CommandError(f"SageMaker refused endpoint {name}: {error}") from error
 
 
 def invoke_endpoint(boto_session: boto3.Session, name: str, csv_rows: list[bytes]) -> list[float]:

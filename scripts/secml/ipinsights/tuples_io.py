@@ -18,7 +18,8 @@ import numpy as np
 from secml.locations import open_binary
 
 DEFAULT_CHUNK_ROWS = 200_000
-# The four documented columns first; `error` says why a row has no score (IPv6, malformed IP).
+# The four contract columns, then `error`: empty for a scored row, otherwise why it has no
+# dot_product (IPv6 or malformed address), so every input row keeps its output row.
 SCORE_COLUMNS = ("principal", "ip", "dot_product", "seen_principal", "error")
 
 

@@ -18,6 +18,7 @@ import urllib.request
 from typing import Any
 
 import boto3
+from botocore.awsrequest import AWSResponse
 
 from secml.target import Target
 
@@ -55,6 +56,17 @@ class SageMakerRecorder:
         out_bucket, out_prefix = params["TransformOutput"]["S3OutputPath"][len("s3://") :].split("/", 1)
         out_key = f"{out_prefix.rstrip('/')}/{key.rsplit('/', 1)[-1]}.out"
         s3.put_object(Bucket=out_bucket, Key=out_key, Body=fake_answer(body))
+
+    def refuse(self, operation: str, code: str, message: str, status: int = 400) -> None:
+        """Answer every `operation` request with this error, as SageMaker would, without sending
+        it (the request is still recorded): for answers the emulator never gives, such as
+        AccessDenied or "Cannot create already existing model"."""
+
+        def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+            response = AWSResponse(url="", status_code=status, headers={}, raw=None)
+            return response, {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {}}
+
+        self.session.events.register(f"before-call.sagemaker.{operation}", answer)
 
     def calls(self, operation: str) -> list[dict[str, Any]]:
         return [params for name, params in self.requests if name == operation]

@@ -13,6 +13,7 @@ import pytest
 from sagemaker_recorder import make_bucket, make_execution_role
 
 from secml.cli import main
+from secml.ipinsights.tuples_io import SCORE_COLUMNS
 from secml.target import Target
 
 TRAIN = "".join(f"user{u},10.{u}.0.{i}\n" for u in range(6) for i in range(30))
@@ -66,6 +67,17 @@ def test_train_then_score_to_standard_output(tmp_path: Path, capsys: pytest.Capt
     assert "scored 2 tuples into -" in captured.err
 
 
+def test_score_help_documents_every_output_column(capsys: pytest.CaptureFixture[str]) -> None:
+    """The four contract columns and the fifth, `error`, which says why a row has no score."""
+    with pytest.raises(SystemExit) as exited:
+        main(["score", "--help"])
+    assert exited.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert ",".join(SCORE_COLUMNS) == "principal,ip,dot_product,seen_principal,error"
+    assert "Output CSV header: principal,ip,dot_product,seen_principal,error" in help_text
+    assert "error says why a row has no score" in help_text
+
+
 @pytest.mark.emulator
 def test_sagemaker_training_from_the_cli(cli_on_emulator: Target, capsys: pytest.CaptureFixture[str]) -> None:
     bucket = f"secml-test-{uuid.uuid4().hex[:12]}"
@@ -94,6 +106,7 @@ def test_cleanup_with_nothing_to_delete(cli_on_emulator: Target, capsys: pytest.
     for config in sagemaker.list_endpoint_configs(NameContains="secml-ipinsights")["EndpointConfigs"]:
         sagemaker.delete_endpoint_config(EndpointConfigName=config["EndpointConfigName"])
     for model in sagemaker.list_models(NameContains="secml-ipinsights")["Models"]:
-        sagemaker.delete_model(ModelName=model["ModelName"])
+        if model["ModelName"].startswith("secml-ipinsights"):  # the emulator ignores NameContains here
+            sagemaker.delete_model(ModelName=model["ModelName"])
     assert main(["cleanup"]) == 0
     assert "nothing to delete" in capsys.readouterr().out
