@@ -6,16 +6,26 @@ Targets (issue "IP Insights engines"): num_ip_encoder_layers=1 at >= 560 k sampl
 >= 0.985 and precision >= 0.951 at recall 0.985 (label 1 = a seen user at a random range's address,
 flagged by a low dot product); scoring >= 2 M pairs/s.
 
-Run: `.venv/bin/python benchmarks/bench_ipinsights.py [--threads N] [--corpus DIR]`. The corpus is
-generated into DIR (default: a temporary folder) unless DIR already holds train.csv and test.csv.
+Run: `.venv/bin/python benchmarks/bench_ipinsights.py [--threads N] [--corpus DIR] [--quick]`. The
+corpus is generated into DIR (default: a temporary folder) unless DIR already holds train.csv and
+test.csv; --quick generates a small one (its numbers only show that the benchmark runs).
 Samples/s counts training time only; JIT (numba compile or cache load), CSV reading and address
 parsing are reported on their own lines.
+
+End to end: the `cli` lines time the real command line in a fresh process, as a user runs it:
+`secml train --backend local` for one epoch of the tutorial settings (CSV reading, address parsing,
+JIT cache load, training and saving the model included; one epoch keeps it cheap, the in-process
+lines above measure full training), then `secml score` of train.csv with that model (CSV in and
+out included) as pairs/s.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -37,6 +47,8 @@ TUTORIAL_SETTINGS = {
     "shuffled_negative_sampling_rate": 1,
 }
 TARGET_RECALL = 0.985
+CLI_TRAIN_EPOCHS = 1
+QUICK_CORPUS = {"users": 300, "test_pairs": 2_000}
 
 
 def read_columns(path: Path, columns: int) -> list[list[str]]:
@@ -55,10 +67,39 @@ def peak_rss_megabytes() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench(corpus: Path, threads: int | None, layer_counts: list[int]) -> None:
+def run_cli(threads: int | None, *arguments: str) -> float:
+    """Wall seconds of one `secml` command in a fresh process (the venv's console script), its numba
+    limited to `threads` like the in-process lines."""
+    command = [str(Path(sys.executable).with_name("secml")), *arguments]
+    environment = {**os.environ, **({"NUMBA_NUM_THREADS": str(threads)} if threads else {})}
+    began = time.perf_counter()
+    finished = subprocess.run(command, capture_output=True, text=True, env=environment)
+    seconds = time.perf_counter() - began
+    if finished.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({finished.returncode}):\n{finished.stderr}")
+    return seconds
+
+
+def bench_cli(corpus: Path, train_pairs: int, threads: int | None, scratch: Path) -> None:
+    model = scratch / "cli-model"
+    settings = {**TUTORIAL_SETTINGS, "epochs": CLI_TRAIN_EPOCHS, "num_ip_encoder_layers": 1}
+    options = [f"--{name.replace('_', '-')}={value}" for name, value in settings.items()]
+    seconds = run_cli(
+        threads, "train", "--backend", "local", "--train", str(corpus / "train.csv"), "--model", str(model), *options
+    )
+    print(f"cli train: `secml train --backend local` ({CLI_TRAIN_EPOCHS} epoch, layers=1): {seconds:.1f} s wall, "
+          f"{train_pairs * CLI_TRAIN_EPOCHS / seconds / 1e3:,.0f} k pairs/s (process start, CSV, parsing, JIT "
+          "cache, training and saving included)")
+    seconds = run_cli(threads, "score", "--model", str(model), "--input", str(corpus / "train.csv"),
+                      "--out", str(scratch / "cli-scores.csv"))
+    print(f"cli score: `secml score` of train.csv: {train_pairs / seconds / 1e6:.2f} M pairs/s "
+          f"({train_pairs:,} pairs in {seconds:.1f} s wall; process start, CSV in and out included)")
+
+
+def bench(corpus: Path, threads: int | None, layer_counts: list[int], quick: bool) -> None:
     if not (corpus / "train.csv").exists() or not (corpus / "test.csv").exists():
         began = time.perf_counter()
-        summary = tutorial.generate(corpus, seed=0)
+        summary = tutorial.generate(corpus, seed=0, **(QUICK_CORPUS if quick else {}))
         print(f"corpus: {summary.train_pairs:,} training pairs generated in {time.perf_counter() - began:.1f} s")
     began = time.perf_counter()
     principals, ips = read_columns(corpus / "train.csv", 2)
@@ -87,6 +128,8 @@ def bench(corpus: Path, threads: int | None, layer_counts: list[int]) -> None:
               f"({len(principals):,} pairs from strings, parsing and hashing included)")
         print(f"layers={layers} model+Adam state: {state_megabytes(model):,.0f} MiB; peak RSS so far: "
               f"{peak_rss_megabytes():,.0f} MiB")
+    with tempfile.TemporaryDirectory(prefix="secml-bench-cli-") as scratch:
+        bench_cli(corpus, len(principals), threads, Path(scratch))
     print("memory scaling: state = 12 bytes x vector_dim x (num_entity_vectors + 256 + 65,536 + 2 x 65,536 "
           "hashed /24 and /32 rows) + dense layers; batch buffers grow with mini_batch_size x vector_dim")
 
@@ -96,13 +139,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="numba threads (default: all cores)")
     parser.add_argument("--corpus", type=Path, default=None, help="folder for train.csv/test.csv (reused)")
     parser.add_argument("--layers", default="1,0", help="comma-separated num_ip_encoder_layers values")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"generate a small corpus ({QUICK_CORPUS['users']} users) to check the benchmark runs")
     args = parser.parse_args()
     layer_counts = [int(value) for value in args.layers.split(",")]
     if args.corpus is not None:
-        bench(args.corpus, args.threads, layer_counts)
+        bench(args.corpus, args.threads, layer_counts, args.quick)
         return
     with tempfile.TemporaryDirectory(prefix="secml-bench-ipinsights-") as scratch:
-        bench(Path(scratch), args.threads, layer_counts)
+        bench(Path(scratch), args.threads, layer_counts, args.quick)
 
 
 if __name__ == "__main__":

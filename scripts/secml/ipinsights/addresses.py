@@ -1,18 +1,25 @@
-"""IPv4 addresses as uint32, parsed in bulk, with a per-row reason for every address that is not one.
+"""IPv4 addresses as uint32, decoded in bulk, with a per-row reason for every address that is not one.
 
 IP Insights (on SageMaker and here) takes IPv4 only. A batch may still carry IPv6 or garbage (CloudTrail
 has both), so parsing never raises: each bad row gets an error message and the rest are scored.
-Parsing is one numba pass over the joined bytes, because millions of `ipaddress` objects would cost
-more than the training itself.
+
+Which text is an IPv4 address is decided by the one IP rule, `secml_ingest.addresses.literal_ip`
+(the ingest Lambdas use it too). This module only makes that rule fast: one numba pass over the
+joined bytes decodes canonical dotted quads (millions of `ipaddress` objects would cost more than the
+training itself), and every row that pass rejects is judged by `literal_ip` itself, so an IPv4-mapped
+IPv6 address or unusual surrounding whitespace gets the rule's verdict, not a second opinion.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+
+from secml_ingest.addresses import LiteralIp, literal_ip
 
 IPV6_ERROR = "IPv6 address: IP Insights scores IPv4 addresses only"
 MALFORMED_ERROR = "malformed IPv4 address: expected dotted decimal a.b.c.d"
@@ -33,7 +40,9 @@ class ParsedAddresses:
 
 @njit(cache=True)
 def _parse_joined(buffer: np.ndarray, values: np.ndarray, status: np.ndarray) -> None:
-    """Parse newline-separated dotted quads; surrounding spaces are allowed, as in SageMaker's CSV."""
+    """Decode newline-separated canonical dotted quads (no leading zeros), spaces and tabs around them
+    allowed. It may reject text the IP rule accepts (parse_ipv4 asks the rule about those rows), but
+    never accepts text the rule rejects."""
     row = 0
     position = 0
     end = buffer.size
@@ -54,9 +63,6 @@ def _parse_joined(buffer: np.ndarray, values: np.ndarray, status: np.ndarray) ->
         outcome = _VALID
         for index in range(start, stop):
             character = buffer[index]
-            if character == 58:  # ':' only appears in IPv6 text
-                outcome = _IPV6
-                break
             if 48 <= character <= 57:
                 if digits == 3 or (digits >= 1 and octet == 0):  # over 3 digits, or a leading zero
                     outcome = _MALFORMED
@@ -83,31 +89,30 @@ def _parse_joined(buffer: np.ndarray, values: np.ndarray, status: np.ndarray) ->
 
 
 def parse_ipv4(addresses: Sequence[str]) -> ParsedAddresses:
-    """Parse dotted-decimal IPv4 strings; IPv6 and malformed rows come back invalid with a reason."""
+    """Parse IP address strings by the IP rule; IPv6 and malformed rows come back invalid with a reason."""
     count = len(addresses)
     text = "\n".join(addresses)
     if text.count("\n") != count - 1 and count > 0:
-        # An address containing a newline would shift every later row: parse those rows one by one.
-        return _parse_each(addresses)
-    buffer = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+        # An address containing a newline would shift every later row: those rows go to the rule alone.
+        text = "\n".join("" if "\n" in address else address for address in addresses)
+    buffer = np.frombuffer(text.encode("utf-8", errors="replace"), dtype=np.uint8)  # the rule judges odd rows
     values = np.zeros(count, dtype=np.uint32)
     status = np.zeros(count, dtype=np.uint8)
     if count:
         _parse_joined(buffer, values, status)
+    for row in np.flatnonzero(status != _VALID).tolist():
+        values[row], status[row] = _by_the_rule(addresses[row])
     return ParsedAddresses(values, status == _VALID, _errors(status))
 
 
-def _parse_each(addresses: Sequence[str]) -> ParsedAddresses:
-    values = np.zeros(len(addresses), dtype=np.uint32)
-    status = np.zeros(len(addresses), dtype=np.uint8)
-    for row, address in enumerate(addresses):
-        if "\n" in address:
-            status[row] = _IPV6 if ":" in address else _MALFORMED
-            continue
-        single = parse_ipv4([address])
-        values[row] = single.values[0]
-        status[row] = _VALID if single.valid[0] else (_IPV6 if single.errors[0] == IPV6_ERROR else _MALFORMED)
-    return ParsedAddresses(values, status == _VALID, _errors(status))
+def _by_the_rule(address: str) -> tuple[int, int]:
+    """(value, status) of a row the fast pass rejected, as `literal_ip` judges it."""
+    verdict = literal_ip(address)
+    if not isinstance(verdict, LiteralIp):
+        return 0, _MALFORMED
+    if verdict.version != 4:
+        return 0, _IPV6
+    return int(ipaddress.IPv4Address(verdict.text)), _VALID
 
 
 def _errors(status: np.ndarray) -> list[str | None]:
@@ -115,9 +120,3 @@ def _errors(status: np.ndarray) -> list[str | None]:
     for row in np.flatnonzero(status != _VALID).tolist():
         messages[row] = IPV6_ERROR if status[row] == _IPV6 else MALFORMED_ERROR
     return messages
-
-
-def format_ipv4(values: np.ndarray) -> list[str]:
-    """Dotted-decimal text for uint32 addresses (random negatives, generated test data)."""
-    octets = np.asarray(values, dtype=np.uint32).astype(">u4").view(np.uint8).reshape(-1, 4)
-    return [f"{a}.{b}.{c}.{d}" for a, b, c, d in octets.tolist()]

@@ -33,8 +33,9 @@ from typing import IO, Any, Literal
 import boto3
 import numpy as np
 
-from secml.errors import CommandError
 from secml import locations
+from secml.data.networks import format_ipv4
+from secml.errors import CommandError
 from secml.ipinsights import sagemaker_backend, tuples_io
 from secml.ipinsights.addresses import parse_ipv4
 from secml.ipinsights.hyperparameters import Hyperparameters
@@ -309,7 +310,10 @@ def _score_sagemaker(
     parsed = parse_ipv4(pairs.ips)
     sendable = np.flatnonzero(parsed.valid).tolist()
     lines = io.StringIO()
-    tuples_io.write_tuples(lines, (pairs.principals[i] for i in sendable), (pairs.ips[i] for i in sendable))
+    # The decoded dotted quads, not the raw text: SageMaker wants `a.b.c.d`, and the IP rule also
+    # accepts forms such as IPv4-mapped IPv6 (`::ffff:a.b.c.d`) that it would refuse.
+    sendable_ips = format_ipv4(parsed.values[sendable])
+    tuples_io.write_tuples(lines, (pairs.principals[i] for i in sendable), sendable_ips)
     body = lines.getvalue().encode("utf-8")
     scores: list[float] = []
     if sendable and endpoint:

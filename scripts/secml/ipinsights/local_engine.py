@@ -30,7 +30,6 @@ spinning BLAS threads slow everything when the cores are shared).
 from __future__ import annotations
 
 import functools
-import json
 import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -44,13 +43,13 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from secml.ipinsights import kernels
+from secml.ipinsights import inference_formats, kernels, model_file
 from secml.ipinsights.addresses import parse_ipv4
-from secml.ipinsights.entities import ENTITY_HASH_SCHEME, factorize, hash_slots
+from secml.ipinsights.entities import factorize, hash_slots
 from secml.ipinsights.hyperparameters import Hyperparameters
 from secml.ipinsights.metrics import DISCRIMINATOR_AUC, discriminator_auc
+from secml.ipinsights.model_file import ModelFormatError  # raised by LocalModel.load; callers catch it here
 
-FORMAT_VERSION = 1
 PREFIX_LENGTHS = (8, 16, 24, 32)
 IP_HASH_BITS = 16
 SCORE_CHUNK_ROWS = 65_536
@@ -58,14 +57,6 @@ ADAM_BETA1 = 0.9
 ADAM_BETA2 = 0.999
 ADAM_EPSILON = 1e-8
 INITIAL_SCALE = 0.1
-
-
-class ModelFormatError(ValueError):
-    """A saved model this engine cannot read (another format version, or not a model at all)."""
-
-
-class InferenceFormatError(ValueError):
-    """A request or accept type outside SageMaker's IP Insights inference formats."""
 
 
 @dataclass(frozen=True)
@@ -192,14 +183,15 @@ class LocalModel:
         dot_product = np.full(len(ips), np.nan, dtype=np.float32)
         valid_rows = np.flatnonzero(parsed.valid)
         with compute_threads(threads):
-            dot_product[valid_rows] = self._dot_products(
+            dot_product[valid_rows] = self.dot_products(
                 hash_slots(distinct, self.hyperparameters.num_entity_vectors), codes[valid_rows],
                 parsed.values[valid_rows],
             )
         return ScoredBatch(dot_product, seen, parsed.errors)
 
-    def _dot_products(self, slots: np.ndarray, entity_codes: np.ndarray, addresses: np.ndarray) -> np.ndarray:
-        """Dot products of entity slots[entity_codes[i]] with address i.
+    def dot_products(self, slots: np.ndarray, entity_codes: np.ndarray, addresses: np.ndarray) -> np.ndarray:
+        """Dot products of entity row slots[entity_codes[i]] with uint32 address i (no parsing, no
+        checks: score() is the front door; this is for callers that already hold rows and addresses).
 
         The last encoder layer is linear, so e . (a W + b) = (W e) . a + e . b: it is applied to the
         batch's distinct entities instead of to every address, and with at most one layer the summed
@@ -228,156 +220,17 @@ class LocalModel:
         return out + offsets[entity_codes]
 
     def invoke(self, body: bytes, content_type: str, accept: str = "application/json", verbose: bool = False) -> bytes:
-        """Answer an inference request the way SageMaker's IP Insights endpoint does.
-
-        Requests: text/csv, application/json ({"instances": [...]}) or application/jsonlines. Answers:
-        application/json ({"predictions": [...]}) or application/jsonlines; `verbose=True` (or an accept
-        parameter verbose=True, as on SageMaker) adds entity_embedding and ip_embedding. Each prediction
-        also carries seen_principal, and a row that cannot be scored carries dot_product null and error.
-        """
-        request_type, _ = _media_type(content_type)
-        answer_type, parameters = _media_type(accept)
-        verbose = verbose or parameters.get("verbose", "").lower() == "true"
-        if answer_type not in ("application/json", "application/jsonlines"):
-            raise InferenceFormatError(f"unsupported accept {accept!r}: use application/json or application/jsonlines")
-        rows = _read_request(body.decode("utf-8"), request_type)
-        pairs = [row for row in rows if isinstance(row, tuple)]
-        scored = self.score([p for p, _ in pairs], [ip for _, ip in pairs])
-        predictions = []
-        scored_index = 0
-        for row in rows:
-            if isinstance(row, str):
-                predictions.append({"dot_product": None, "seen_principal": False, "error": row})
-                continue
-            predictions.append(self._prediction(scored, scored_index, row, verbose))
-            scored_index += 1
-        if answer_type == "application/json":
-            return json.dumps({"predictions": predictions}).encode("utf-8")
-        return "".join(json.dumps(prediction) + "\n" for prediction in predictions).encode("utf-8")
-
-    def _prediction(self, scored: ScoredBatch, index: int, pair: tuple[str, str], verbose: bool) -> dict[str, Any]:
-        error = scored.errors[index]
-        seen = bool(scored.seen_principal[index])
-        if error is not None:
-            return {"dot_product": None, "seen_principal": seen, "error": error}
-        prediction: dict[str, Any] = {"dot_product": float(scored.dot_product[index]), "seen_principal": seen}
-        if verbose:
-            slot = hash_slots([pair[0]], self.hyperparameters.num_entity_vectors)[0]
-            address = parse_ipv4([pair[1]]).values
-            prediction["entity_embedding"] = self.entity_table[slot].tolist()
-            prediction["ip_embedding"] = self.encode_addresses(address)[0].tolist()
-        return prediction
+        """Answer an inference request the way SageMaker's IP Insights endpoint does (inference_formats)."""
+        return inference_formats.invoke(self, body, content_type, accept, verbose)
 
     def save(self, path: str | Path) -> None:
-        """One portable .npz file (numpy arrays, no pickles) holding everything score() needs."""
-        metadata = {
-            "format_version": FORMAT_VERSION,
-            "hyperparameters": self.hyperparameters.as_sagemaker(),
-            "entity_hash_scheme": ENTITY_HASH_SCHEME,
-            "ip_prefix_scheme": self.prefix_scheme.describe(),
-            "ip_encoder": "sum of prefix embeddings, then dense layers with ReLU between them, last linear",
-            "metrics": self.metrics,
-        }
-        arrays: dict[str, np.ndarray] = {
-            "format_version": np.array(FORMAT_VERSION),
-            "metadata": np.array(json.dumps(metadata)),
-            "entity_table": self.entity_table,
-            "prefix_table": self.prefix_table,
-            # UTF-8 JSON, not a numpy str array: that is UTF-32 at the longest principal's width.
-            "principals": np.frombuffer(json.dumps(self.principals).encode("utf-8"), dtype=np.uint8),
-        }
-        for layer, (weight, bias) in enumerate(zip(self.encoder.weights, self.encoder.biases)):
-            arrays[f"encoder_weight_{layer}"] = weight
-            arrays[f"encoder_bias_{layer}"] = bias
-        with open(path, "wb") as handle:
-            np.savez(handle, **arrays)
+        """One portable .npz file holding everything score() needs (model_file)."""
+        model_file.save(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> LocalModel:
-        """Read a model saved by save(); another format version is refused, not misread."""
-        try:
-            archive = np.load(path, allow_pickle=False)
-        except (ValueError, OSError) as error:
-            raise ModelFormatError(f"{path} is not a local IP Insights model: {error}") from error
-        with archive:
-            if "format_version" not in archive.files or "metadata" not in archive.files:
-                raise ModelFormatError(f"{path} is not a local IP Insights model (no format_version)")
-            version = int(archive["format_version"])
-            if version != FORMAT_VERSION:
-                raise ModelFormatError(
-                    f"{path} has model format version {version}; this engine reads version {FORMAT_VERSION}: "
-                    "retrain the model or use the secml release that wrote it"
-                )
-            metadata = json.loads(str(archive["metadata"]))
-            hyperparameters = Hyperparameters.from_mapping(metadata["hyperparameters"])
-            scheme_text = metadata["ip_prefix_scheme"]
-            layers = hyperparameters.num_ip_encoder_layers
-            return cls(
-                hyperparameters=hyperparameters,
-                entity_table=archive["entity_table"],
-                prefix_table=archive["prefix_table"],
-                encoder=IpEncoder(
-                    [archive[f"encoder_weight_{layer}"] for layer in range(layers)],
-                    [archive[f"encoder_bias_{layer}"] for layer in range(layers)],
-                ),
-                principals=json.loads(archive["principals"].tobytes().decode("utf-8")),
-                prefix_scheme=PrefixScheme(tuple(scheme_text["prefix_lengths"]), int(scheme_text["hash_bits"])),
-                metrics=metadata["metrics"],
-            )
-
-
-def _media_type(header: str) -> tuple[str, dict[str, str]]:
-    """'application/json; verbose=True' -> ('application/json', {'verbose': 'True'})."""
-    kind, *parameters = [part.strip() for part in header.split(";")]
-    pairs = dict(part.split("=", 1) for part in parameters if "=" in part)
-    return kind.lower(), {name.strip().lower(): value.strip() for name, value in pairs.items()}
-
-
-def _read_request(text: str, content_type: str) -> list[tuple[str, str] | str]:
-    """Each request row as (entity, ip), or as an error message where the row has no such pair."""
-    if content_type == "text/csv":
-        return [_csv_pair(line) for line in text.splitlines() if line.strip()]
-    if content_type == "application/json":
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InferenceFormatError(f"request is not JSON: {error}") from error
-        if not isinstance(document, dict) or not isinstance(document.get("instances"), list):
-            raise InferenceFormatError('application/json requests need {"instances": [...]}')
-        return [_instance_pair(instance) for instance in document["instances"]]
-    if content_type in ("application/jsonlines", "application/x-jsonlines"):
-        rows: list[tuple[str, str] | str] = []
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            try:
-                rows.append(_instance_pair(json.loads(line)))
-            except json.JSONDecodeError as error:
-                rows.append(f"line is not JSON: {error}")
-        return rows
-    raise InferenceFormatError(
-        f"unsupported content type {content_type!r}: use text/csv, application/json or application/jsonlines"
-    )
-
-
-def _csv_pair(line: str) -> tuple[str, str] | str:
-    columns = [column.strip() for column in line.split(",")]
-    if len(columns) != 2:
-        return f"expected 2 columns (entity, ip), got {len(columns)}"
-    return columns[0], columns[1]
-
-
-def _instance_pair(instance: Any) -> tuple[str, str] | str:
-    """SageMaker's instance shapes: {"features": [e, ip]} or {"data": {"features": {"values": [e, ip]}}}."""
-    values: Any = None
-    if isinstance(instance, dict):
-        if "features" in instance:
-            values = instance["features"]
-        elif isinstance(instance.get("data"), dict) and isinstance(instance["data"].get("features"), dict):
-            values = instance["data"]["features"].get("values")
-    if isinstance(values, list) and len(values) == 2 and all(isinstance(value, str) for value in values):
-        return values[0].strip(), values[1].strip()
-    return 'expected {"features": [entity, ip]} or {"data": {"features": {"values": [entity, ip]}}}'
+        """Read a model saved by save(); another format version is refused, not misread (model_file)."""
+        return model_file.load(path)
 
 
 def fit(
@@ -390,7 +243,9 @@ def fit(
     threads: int | None = None,
 ) -> LocalModel:
     """Train on (principal, IPv4) pairs. Rows whose IP is IPv6 or malformed are skipped and counted
-    in metrics["skipped_rows"]; validation pairs give validation:discriminator_auc after each epoch.
+    in metrics["skipped_rows"]; validation pairs give validation:discriminator_auc after each epoch
+    (or metrics["validation_skipped"] saying why not); metrics["batch_metrics"] holds the speed and
+    running loss every batch_metrics_publish_interval batches.
     threads: numba threads (default all cores); the model does not depend on it."""
     with compute_threads(threads):
         return _fit(principals, ips, hyperparameters, validation, seed, progress)
@@ -431,37 +286,54 @@ def _fit(
     rng = np.random.default_rng(seed)
     model = _initial_model(hyperparameters, sorted(distinct), rng)
     trainer = _Trainer(model, rng)
+    validation_skipped = _validation_skip_reason(validation)
     epochs = []
     total_samples = hyperparameters.epochs * keep.size * trainer.samples_per_pair
     with tqdm(total=total_samples, unit="sample", unit_scale=True, disable=not progress, desc="ip insights") as bar:
         for epoch in range(1, hyperparameters.epochs + 1):
-            summary = trainer.run_epoch(entity_rows, parsed.values[keep], bar)
-            summary["epoch"] = epoch
-            if validation is not None:
+            summary = trainer.run_epoch(epoch, entity_rows, parsed.values[keep], bar)
+            if validation is not None and validation_skipped is None:
                 summary[DISCRIMINATOR_AUC] = validation_auc(model, *validation, seed=seed)
             bar.set_postfix(loss=f"{summary['loss']:.4f}", accuracy=f"{summary['accuracy']:.3f}")
             epochs.append(summary)
     model.metrics = {
         "epochs": epochs,
+        "batch_metrics": trainer.batch_metrics,
         "train_pairs": int(keep.size),
         "skipped_rows": int(len(ips) - keep.size),
         "samples_per_second": sum(e["samples"] for e in epochs) / sum(e["seconds"] for e in epochs),
         "jit_seconds": jit_seconds,
     }
-    if validation is not None:
+    if validation_skipped is not None:
+        model.metrics["validation_skipped"] = validation_skipped
+    elif validation is not None:
         model.metrics[DISCRIMINATOR_AUC] = epochs[-1][DISCRIMINATOR_AUC]
     return model
 
 
+def _validation_skip_reason(validation: tuple[Sequence[str], Sequence[str]] | None) -> str | None:
+    """Why validation:discriminator_auc cannot be computed, or None when it can (or was not asked
+    for): with no scorable pair there is nothing to rank, which is the data's fault, not training's."""
+    if validation is None:
+        return None
+    principals, ips = validation
+    if len(principals) != len(ips):
+        raise ValueError(f"validation has {len(principals)} principals but {len(ips)} IPs")
+    if not parse_ipv4(ips).valid.any():
+        return f"{DISCRIMINATOR_AUC} not computed: none of the {len(ips)} validation pairs has an IPv4 address"
+    return None
+
+
 def validation_auc(model: LocalModel, principals: Sequence[str], ips: Sequence[str], seed: int = 0) -> float:
     """validation:discriminator_auc: the validation pairs against the same principals with uniformly
-    random IPv4 addresses (its own random stream, so validating never changes training)."""
+    random IPv4 addresses (its own random stream, so validating never changes training). Needs at
+    least one pair with an IPv4 address (see _validation_skip_reason)."""
     observed = model.score(principals, ips)
     valid = np.flatnonzero(np.isfinite(observed.dot_product))
     random_addresses = np.random.default_rng([seed, 1]).integers(0, 2**32, size=valid.size, dtype=np.uint32)
     distinct, codes = factorize(principals)
     slots = hash_slots(distinct, model.hyperparameters.num_entity_vectors)
-    random_scores = model._dot_products(slots, codes[valid], random_addresses)
+    random_scores = model.dot_products(slots, codes[valid], random_addresses)
     return discriminator_auc(observed.dot_product[valid], random_scores)
 
 
@@ -485,6 +357,7 @@ class _Trainer:
         self.model = model
         self.rng = rng
         self.step = 0
+        self.batch_metrics: list[dict[str, float]] = []
         self.random_rate = hp.random_negative_sampling_rate
         self.shuffled_rate = hp.shuffled_negative_sampling_rate
         self.samples_per_pair = 1 + self.random_rate + self.shuffled_rate
@@ -508,14 +381,16 @@ class _Trainer:
         self.entity_unique = np.empty(min(batch, model.entity_table.shape[0]), dtype=np.int64)
         self.entity_summed = np.empty((self.entity_unique.size, dim), dtype=np.float32)
 
-    def run_epoch(self, entity_rows: np.ndarray, addresses: np.ndarray, bar: tqdm) -> dict[str, float]:
+    def run_epoch(self, epoch: int, entity_rows: np.ndarray, addresses: np.ndarray, bar: tqdm) -> dict[str, float]:
         batch = self.model.hyperparameters.mini_batch_size
+        interval = self.model.hyperparameters.batch_metrics_publish_interval
         order = self.rng.permutation(addresses.size)
         loss = 0.0
         correct = 0.0
         samples = 0
         started = time.perf_counter()
-        for start in range(0, order.size, batch):
+        published = (started, 0)  # time and sample count at the last batch metrics
+        for number, start in enumerate(range(0, order.size, batch), start=1):
             rows = order[start : start + batch]
             batch_loss, batch_correct = self._train_batch(entity_rows[rows], addresses[rows])
             loss += batch_loss
@@ -523,9 +398,27 @@ class _Trainer:
             batch_samples = rows.size * self._samples_per_pair(rows.size)
             samples += batch_samples
             bar.update(batch_samples)
+            if number % interval == 0:
+                published = self._publish_batch_metrics(epoch, number, loss, correct, samples, published, bar)
         seconds = time.perf_counter() - started
-        return {"loss": loss / samples, "accuracy": correct / samples, "samples": samples, "seconds": seconds,
-                "samples_per_second": samples / seconds}
+        return {"epoch": epoch, "loss": loss / samples, "accuracy": correct / samples, "samples": samples,
+                "seconds": seconds, "samples_per_second": samples / seconds}
+
+    def _publish_batch_metrics(
+        self, epoch: int, batch: int, loss: float, correct: float, samples: int,
+        published: tuple[float, int], bar: tqdm,
+    ) -> tuple[float, int]:
+        """SageMaker's Speedometer: every batch_metrics_publish_interval batches, the speed since the
+        last report and the epoch's running loss and accuracy, to the progress bar and the metrics."""
+        now = time.perf_counter()
+        since, samples_then = published
+        speed = (samples - samples_then) / max(now - since, 1e-9)
+        entry = {"epoch": epoch, "batch": batch, "samples_per_second": speed,
+                 "loss": loss / samples, "accuracy": correct / samples}
+        self.batch_metrics.append(entry)
+        bar.set_postfix(batch=batch, samples_per_s=f"{entry['samples_per_second']:,.0f}",
+                        loss=f"{entry['loss']:.4f}", accuracy=f"{entry['accuracy']:.3f}")
+        return now, samples
 
     def _pool_size(self, batch: int) -> int:
         return max(batch, self.random_rate) if self.random_rate else 0
@@ -569,7 +462,18 @@ class _Trainer:
                            self.entity_slot_of_row, self.entity_unique, self.entity_summed, step_size)
         return float(tallies[:, 0].sum()), float(tallies[:, 1].sum())
 
-    def _update_table(self, table, moments, rows, grads, slot_of_row, unique, summed, step_size) -> None:
+    def _update_table(
+        self,
+        table: np.ndarray,
+        moments: tuple[np.ndarray, np.ndarray],
+        rows: np.ndarray,
+        grads: np.ndarray,
+        slot_of_row: np.ndarray,
+        unique: np.ndarray,
+        summed: np.ndarray,
+        step_size: float,
+    ) -> None:
+        """Lazy Adam on the table rows a batch touched: gradients of repeated rows summed first."""
         touched = kernels.accumulate_rows(rows, grads, slot_of_row, unique, summed)
         kernels.apply_lazy_adam(
             table, moments[0], moments[1], summed, unique, touched, slot_of_row,

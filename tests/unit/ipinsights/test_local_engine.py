@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from secml.ipinsights import kernels
-from secml.ipinsights.addresses import format_ipv4, parse_ipv4
+from secml.data.networks import format_ipv4
+from secml.ipinsights.addresses import parse_ipv4
 from secml.ipinsights.entities import entity_slots
 from secml.ipinsights.hyperparameters import HyperparameterError, Hyperparameters
-from secml.ipinsights.local_engine import FORMAT_VERSION, LocalModel, ModelFormatError, PrefixScheme, fit
+from secml.ipinsights.local_engine import LocalModel, ModelFormatError, PrefixScheme, fit
 from secml.ipinsights.metrics import DISCRIMINATOR_AUC, roc_auc
+from secml.ipinsights.model_file import FORMAT_VERSION
 
 PRINCIPALS = 30
 HYPERPARAMETERS = Hyperparameters(
@@ -60,6 +64,33 @@ def test_metrics_report_each_epoch_and_the_discriminator_auc(model: LocalModel) 
     assert model.metrics["train_pairs"] == PRINCIPALS * 80
 
 
+def test_batch_metrics_are_published_every_interval_batches(corpus, capsys: pytest.CaptureFixture[str]) -> None:
+    """batch_metrics_publish_interval is SageMaker's Speedometer interval: every N batches, the speed
+    and the epoch's running loss and accuracy."""
+    principals, ips = corpus["train"]  # 2,400 pairs: 38 batches of 64 per epoch
+    settings = Hyperparameters(num_entity_vectors=64, vector_dim=8, epochs=2, mini_batch_size=64,
+                               batch_metrics_publish_interval=10)
+    published = fit(principals, ips, settings, progress=True).metrics["batch_metrics"]
+    assert "batch=30" in capsys.readouterr().err  # the progress bar's postfix shows them as they come
+    assert [(entry["epoch"], entry["batch"]) for entry in published] == [
+        (epoch, batch) for epoch in (1, 2) for batch in (10, 20, 30)
+    ]
+    assert all(entry["samples_per_second"] > 0 and 0.0 <= entry["accuracy"] <= 1.0 for entry in published)
+    assert all(entry["loss"] > 0 for entry in published)
+    rarely = replace(settings, batch_metrics_publish_interval=1000)
+    assert fit(principals, ips, rarely).metrics["batch_metrics"] == []
+
+
+def test_validation_without_ipv4_pairs_skips_the_auc_and_says_why(corpus) -> None:
+    settings = Hyperparameters(num_entity_vectors=64, vector_dim=8, epochs=1, mini_batch_size=64)
+    fitted = fit(*corpus["train"], settings, validation=(["principal-1", "principal-2"], ["2001:db8::1", "bad"]))
+    assert DISCRIMINATOR_AUC not in fitted.metrics
+    assert DISCRIMINATOR_AUC not in fitted.metrics["epochs"][0]
+    assert fitted.metrics["validation_skipped"] == (
+        f"{DISCRIMINATOR_AUC} not computed: none of the 2 validation pairs has an IPv4 address"
+    )
+
+
 def test_unseen_principal_is_flagged_not_trusted(model: LocalModel) -> None:
     scored = model.score(["principal-3", "never-seen"], ["10.6.1.1", "10.6.1.1"])
     assert scored.seen_principal.tolist() == [True, False]
@@ -106,6 +137,36 @@ def test_another_format_version_is_refused(model: LocalModel, tmp_path) -> None:
     (tmp_path / "junk.npz").write_bytes(b"not a model")
     with pytest.raises(ModelFormatError, match="not a local IP Insights model"):
         LocalModel.load(tmp_path / "junk.npz")
+
+
+def rewrite(path, **changes: np.ndarray | None) -> None:
+    """Replace (or, given None, drop) arrays of a saved model file."""
+    with np.load(path) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    for name, value in changes.items():
+        if value is None:
+            del arrays[name]
+        else:
+            arrays[name] = value
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"entity_table": None}, "incomplete .*entity_table"),
+        ({"metadata": np.array('{"hyperparameters": {}}')}, "incomplete .*ip_prefix_scheme"),
+        ({"metadata": np.array("{not json")}, "damaged"),
+        ({"metadata": np.array('{"hyperparameters": {"vector_dim": "wide"}}')}, "damaged .*vector_dim"),
+    ],
+)
+def test_damaged_or_incomplete_files_raise_model_format_error(model: LocalModel, tmp_path, changes, message) -> None:
+    path = tmp_path / "model.npz"
+    model.save(path)
+    rewrite(path, **changes)
+    with pytest.raises(ModelFormatError, match=message):
+        LocalModel.load(path)
 
 
 @pytest.mark.parametrize("layers", [0, 2])

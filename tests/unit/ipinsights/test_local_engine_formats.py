@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.ipinsights.local_engine import InferenceFormatError, LocalModel, fit
+from secml.ipinsights.inference_formats import InferenceFormatError
+from secml.ipinsights.local_engine import LocalModel, fit
 
 DIM = 8
 
@@ -31,6 +32,19 @@ def test_csv_in_json_out(model: LocalModel) -> None:
     assert [p["dot_product"] for p in answer["predictions"]] == pytest.approx(expected(model))
     assert [p["seen_principal"] for p in answer["predictions"]] == [True, True]
     assert set(answer["predictions"][0]) == {"dot_product", "seen_principal"}
+
+
+def test_csv_reads_quoted_principals_as_the_tuples_files_write_them(model: LocalModel) -> None:
+    """Ingest writes a principal containing a comma quoted (csv module): invoke must read it whole."""
+    body = b'"team,ops",192.168.1.2\r\n"say ""hi""", 10.10.1.2\n\n"a,b,c"\n'
+    predictions = json.loads(model.invoke(body, "text/csv", "application/json"))["predictions"]
+    assert len(predictions) == 3
+    assert [p["seen_principal"] for p in predictions[:2]] == [False, False]
+    assert predictions[0]["dot_product"] == pytest.approx(
+        float(model.score(["team,ops"], ["192.168.1.2"]).dot_product[0]))
+    assert predictions[1]["dot_product"] == pytest.approx(
+        float(model.score(['say "hi"'], ["10.10.1.2"]).dot_product[0]))
+    assert predictions[2]["error"] == "expected 2 columns (entity, ip), got 1"
 
 
 def test_json_instances_in_both_documented_shapes(model: LocalModel) -> None:
