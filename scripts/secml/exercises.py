@@ -20,21 +20,17 @@ from secml import lambda_runner, sample_findings, stack
 from secml.errors import CommandError
 from secml.ipinsights import api
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.locations import exists, read_bytes, write_bytes
 from secml.paths import reports_dir
-from secml.report import build, console, holdout, writer
+from secml.report import build, console, writer
+from secml.report.holdout import DEFAULT_HELD_OUT_SHARE
 from secml.report.threshold import DEFAULT_FALSE_POSITIVE_RATE
 from secml.target import Target
-
-# Where the ingest functions write (their OUTPUT_KEY / INDEX_KEY in the Terraform stack).
-TRAIN_TUPLES_KEY = "train/cloudtrail_tuples.csv"
-GUARDDUTY_TUPLES_KEY = "infer/guardduty_tuples.csv"
-FINDING_INDEX_KEY = "infer/guardduty_findings.csv"
+from secml.training_run import TrainingRun, TupleFiles, hold_out_validation, require_tuples
 
 # The workshop notebook's sizes (20,000 hashed principal slots, 128-dimensional vectors, 5 random
 # negatives per pair) with SageMaker's default batch and learning rate, no dense IP-encoder layer
 # and two passes. Measured on the generated workshop corpus (about 230,000 training pairs, 2 shared
-# CPU cores): 2-8 s of training, ROC AUC 0.97-0.99 of findings against the ground truth; the
+# CPU cores): 2-8 s of training, ROC AUC 0.96-0.99 of findings against the ground truth; the
 # notebook's own lr 0.01 / batch 1000 / 5 epochs / 1 layer took minutes and overfitted (AUC < 0.8).
 WORKSHOP_HYPERPARAMETERS = Hyperparameters(
     num_entity_vectors=20_000,
@@ -46,68 +42,9 @@ WORKSHOP_HYPERPARAMETERS = Hyperparameters(
     random_negative_sampling_rate=5,
 )
 LOG_PREVIEW_LINES = 30
-
-
-@dataclass(frozen=True)
-class TrainingRun:
-    """Where one training-and-scoring run keeps its files in the tuples bucket."""
-
-    bucket: str
-    run: str
-
-    def _uri(self, key: str) -> str:
-        return f"s3://{self.bucket}/{key}"
-
-    @property
-    def train_tuples(self) -> str:
-        return self._uri(TRAIN_TUPLES_KEY)
-
-    @property
-    def guardduty_tuples(self) -> str:
-        return self._uri(GUARDDUTY_TUPLES_KEY)
-
-    @property
-    def finding_index(self) -> str:
-        return self._uri(FINDING_INDEX_KEY)
-
-    @property
-    def fit_channel(self) -> str:
-        return self._uri(f"model/{self.run}/channels/train.csv")
-
-    @property
-    def validation_channel(self) -> str:
-        return self._uri(f"model/{self.run}/channels/validation.csv")
-
-    @property
-    def model(self) -> str:
-        return self._uri(f"model/{self.run}")
-
-    @property
-    def guardduty_scores(self) -> str:
-        return self._uri(f"scores/{self.run}/guardduty_scores.csv")
-
-    @property
-    def validation_scores(self) -> str:
-        return self._uri(f"scores/{self.run}/validation_scores.csv")
-
-
-def require_tuples(run: TrainingRun) -> None:
-    """A clear error naming the exercise step that writes whatever is missing."""
-    for location, step in (
-        (run.train_tuples, "2.1"),
-        (run.guardduty_tuples, "2.2"),
-        (run.finding_index, "2.2"),
-    ):
-        if not exists(location):
-            raise CommandError(f"no tuples yet: {location} is missing; run exercise {step} first (make exercise2)")
-
-
-def hold_out_validation(run: TrainingRun, seed: int = 0) -> holdout.Split:
-    """Split the training tuples into the fitting channel and the held-out validation channel."""
-    split = holdout.split_pairs(read_bytes(run.train_tuples), seed=seed)
-    write_bytes(run.fit_channel, split.fit)
-    write_bytes(run.validation_channel, split.held_out)
-    return split
+# The stack outputs naming the ingest functions; their results are kept under these names.
+CLOUDTRAIL_INGEST = "cloudtrail_ingest_function_name"
+GUARDDUTY_INGEST = "guardduty_ingest_function_name"
 
 
 @dataclass(frozen=True)
@@ -177,12 +114,13 @@ class ExerciseOptions:
 
 @dataclass
 class Workshop:
-    """What the steps share: the target, the options, the stack's outputs (read once) and the
-    report exercise 2.4 wrote."""
+    """What the steps share: the target, the options, the stack's outputs (read once), the
+    ingest functions' results (by their output name) and the report exercise 2.4 wrote."""
 
     target: Target
     options: ExerciseOptions
     _outputs: dict[str, Any] | None = None
+    ingest_results: dict[str, dict[str, Any]] = field(default_factory=dict)
     report: build.Report | None = None
     written: writer.WrittenReport | None = None
 
@@ -195,6 +133,16 @@ class Workshop:
     @property
     def logs_dir(self) -> Path:
         return self.target.state_dir / "exercise-logs"
+
+    def training_run(self) -> TrainingRun:
+        """This run, over the tuples the ingest functions reported writing in steps 2.1 and 2.2;
+        when those steps ran in another process, over the functions' default keys."""
+        bucket = self.outputs["tuples_bucket_name"]
+        cloudtrail = self.ingest_results.get(CLOUDTRAIL_INGEST)
+        guardduty = self.ingest_results.get(GUARDDUTY_INGEST)
+        if cloudtrail is None or guardduty is None:
+            return TrainingRun.in_bucket(bucket, self.options.run)
+        return TrainingRun(bucket, self.options.run, TupleFiles.from_results(cloudtrail, guardduty))
 
 
 def announce(step: str, title: str) -> None:
@@ -222,14 +170,18 @@ def payload_summary(payload: Any) -> str:
     )
 
 
-def invoke_ingest(workshop: Workshop, function_output: str, event: dict[str, str], log_name: str) -> Any:
+def invoke_ingest(workshop: Workshop, function_output: str, event: dict[str, str], log_name: str) -> dict[str, Any]:
+    """Invoke an ingest function and keep its result (what it wrote, with counts) for later steps."""
     name = workshop.outputs[function_output]
     print(f"invoking {name} with {event}", flush=True)
     result = lambda_runner.invoke(workshop.target, name, event)
     print(preview(result.log, workshop.logs_dir / log_name))
     if result.function_error:
         raise CommandError(f"{name} failed ({result.function_error}): {result.payload}")
+    if not isinstance(result.payload, dict):
+        raise CommandError(f"{name} returned {payload_summary(result.payload)}, not its ingest summary")
     print(f"result: {payload_summary(result.payload)}")
+    workshop.ingest_results[function_output] = result.payload
     return result.payload
 
 
@@ -239,33 +191,39 @@ def step_1_1(workshop: Workshop) -> None:
 
 def step_1_2(workshop: Workshop) -> None:
     print("The GuardDuty ingest function prints each finding it reads: first in full, then short.")
-    invoke_ingest(workshop, "guardduty_ingest_function_name", {"print": "full"}, "1.2-full.log")
-    invoke_ingest(workshop, "guardduty_ingest_function_name", {"print": "short"}, "1.2-short.log")
+    invoke_ingest(workshop, GUARDDUTY_INGEST, {"print": "full"}, "1.2-full.log")
+    invoke_ingest(workshop, GUARDDUTY_INGEST, {"print": "short"}, "1.2-short.log")
 
 
-def _count_lines(location: str) -> int:
-    return read_bytes(location).count(b"\n")
+def reported(result: dict[str, Any], key: str) -> Any:
+    """One entry of an ingest function's result, or a clear error when its code predates it."""
+    if key not in result:
+        raise CommandError(f"the ingest function's result has no {key!r}: redeploy its code (make up)")
+    return result[key]
 
 
 def step_2_1(workshop: Workshop) -> None:
-    invoke_ingest(workshop, "cloudtrail_ingest_function_name", {"print": "none"}, "2.1.log")
-    run = TrainingRun(workshop.outputs["tuples_bucket_name"], workshop.options.run)
-    print(f"{run.train_tuples}: {_count_lines(run.train_tuples):,} <principal, IP> training tuples")
+    result = invoke_ingest(workshop, CLOUDTRAIL_INGEST, {"print": "none"}, "2.1.log")
+    print(f"{reported(result, 'output')}: {reported(result, 'tuples_written'):,} <principal, IP> training tuples")
 
 
 def step_2_2(workshop: Workshop) -> None:
-    invoke_ingest(workshop, "guardduty_ingest_function_name", {"print": "none"}, "2.2.log")
-    run = TrainingRun(workshop.outputs["tuples_bucket_name"], workshop.options.run)
-    print(f"{run.guardduty_tuples}: {_count_lines(run.guardduty_tuples):,} <principal, IP> scoring tuples")
-    print(f"{run.finding_index}: finding index, {_count_lines(run.finding_index) - 1:,} rows")
+    result = invoke_ingest(workshop, GUARDDUTY_INGEST, {"print": "none"}, "2.2.log")
+    print(f"{reported(result, 'output')}: {reported(result, 'tuples_written'):,} <principal, IP> scoring tuples")
+    print(f"{reported(result, 'index')}: finding index, one row per scoring tuple")
 
 
 def step_2_4(workshop: Workshop) -> None:
     options = workshop.options
-    run = TrainingRun(workshop.outputs["tuples_bucket_name"], options.run)
+    run = workshop.training_run()
     require_tuples(run)
     split = hold_out_validation(run, options.seed)
-    print(f"held out {split.held_out_pairs:,} of {split.fit_pairs + split.held_out_pairs:,} training pairs")
+    print(
+        f"held out {split.held_out_pairs:,} of {split.fit_pairs + split.held_out_pairs:,} training pairs "
+        f"(every occurrence of {DEFAULT_HELD_OUT_SHARE:.0%} of the distinct <principal, IP> pairs)"
+    )
+    if split.skipped_lines:
+        print(f"skipped {split.skipped_lines:,} training lines that are not <principal, IP>")
     print(f"training IP Insights ({options.backend} backend) on {run.fit_channel}", flush=True)
     role_arn = workshop.outputs["notebook_role_arn"] if options.backend == "sagemaker" else None
     scored = train_and_score(run, options.backend, options.hyperparameters, options.seed, role_arn)

@@ -12,16 +12,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from secml import stack
 from secml.errors import CommandError
+from secml.ipinsights.api import Backend
 from secml.target import Target, resolve_target
 
 INSTANCE_CONFIG = Path("/home/ec2-user/SageMaker/secml-config.json")
 CONFIG_KEYS = ("bucket", "region", "role_arn")
-
-Backend = Literal["local", "sagemaker"]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 import boto3
 import nbformat
 import pytest
+from botocore.exceptions import ClientError
 from nbclient import NotebookClient
 
 from secml import stack
@@ -36,6 +38,7 @@ pytestmark = pytest.mark.e2e
 
 MAKE_TIMEOUT_S = 900
 MIN_AUC = 0.95
+MIN_DISCRIMINATOR_AUC = 0.85
 REPORT_FILES = ("findings.csv", "findings.json", "scores.png", "report.html")
 
 
@@ -150,7 +153,9 @@ def test_both_tuple_files_have_plausible_counts(demo: Demo) -> None:
 def test_the_model_trained(demo: Demo) -> None:
     metrics = json.loads(demo.read(f"model/{demo.run}/metrics.json"))
     assert metrics["backend"] == "local"
-    assert metrics["validation:discriminator_auc"] > 0.9
+    # Validation pairs are distinct pairs never trained on (secml.report.holdout), so this is
+    # lower than the tutorial's 0.99 on pairs seen in training; about 0.9 on the workshop corpus.
+    assert metrics["validation:discriminator_auc"] > MIN_DISCRIMINATOR_AUC
 
 
 def test_every_finding_in_the_index_has_a_score_row(demo: Demo) -> None:
@@ -191,8 +196,36 @@ def test_the_notebook_runs_headless_against_the_stack(demo: Demo, tmp_path: Path
 
 
 def test_make_down_leaves_nothing_behind(demo: Demo) -> None:
-    completed = make("down", demo.environment)
+    """`make down KEEP_EMULATOR=1` destroys the stack but keeps the emulator answering, so what the
+    destroy left in it can be listed; then `secml emulator stop` ends it."""
+    outputs = demo.outputs()
+    tuples_bucket = outputs["tuples_bucket_name"]
+    sagemaker = demo.client("sagemaker")
+    notebook = sagemaker.describe_notebook_instance(NotebookInstanceName=outputs["notebook_instance_name"])
+    lifecycle_config = notebook["NotebookInstanceLifecycleConfigName"]
+    completed = make("down", {**demo.environment, "KEEP_EMULATOR": "1"})
     assert completed.returncode == 0, completed.stdout[-5000:]
     assert TerraformRunner(demo.target).outputs() == {}  # destroyed: no resource left in the state
+    assert server.is_answering(str(demo.target.endpoint_url))
+    # The seeded input buckets are not the stack's; only the tuples bucket must be gone.
+    assert tuples_bucket not in [bucket["Name"] for bucket in demo.client("s3").list_buckets()["Buckets"]]
+    assert demo.client("lambda").list_functions()["Functions"] == []
+    assert demo.client("iam").list_roles()["Roles"] == []  # this emulator served nothing but the stack
+    assert demo.client("guardduty").list_detectors()["DetectorIds"] == []
+    assert sagemaker.list_notebook_instances()["NotebookInstances"] == []
+    # moto cannot list lifecycle configurations (not implemented): ask for the stack's by name.
+    with pytest.raises(ClientError, match="ValidationException"):
+        sagemaker.describe_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName=lifecycle_config)
+    secml = Path(sys.executable).with_name("secml")
+    stopped = subprocess.run(
+        [str(secml), "--target", "local", "emulator", "stop"],
+        cwd=project_root(),
+        env=demo.environment,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert stopped.returncode == 0, stopped.stderr
     assert server.running_pid(demo.target) is None
     assert not server.is_answering(str(demo.target.endpoint_url))

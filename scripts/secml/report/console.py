@@ -7,13 +7,16 @@ from collections.abc import Sequence
 
 from secml.report.build import Report
 from secml.report.join import ScoredFinding
+from secml.report.untrusted import terminal_text
 
 TOP_FINDINGS = 10
 
 
 def finding_line(finding: ScoredFinding) -> str:
+    """One finding on one line; its fields come from logs, so control characters are removed."""
     score = "-" if finding.score is None else f"{finding.score:8.3f}"
-    return f"  {score}  {finding.ip:<15}  {finding.principal:<28}  {finding.type}  {finding.finding_id}"
+    ip, principal = terminal_text(finding.ip), terminal_text(finding.principal)
+    return f"  {score}  {ip:<15}  {principal:<28}  {terminal_text(finding.type)}  {terminal_text(finding.finding_id)}"
 
 
 def summary(report: Report, locations: Sequence[str], top: int = TOP_FINDINGS) -> str:

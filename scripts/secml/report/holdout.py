@@ -1,41 +1,71 @@
 """A held-out share of the training pairs: the model never trains on them, so their scores show
 how new-but-normal activity scores. They calibrate the threshold (scores of pairs the model was
-fitted on are optimistic) and serve as SageMaker's validation channel."""
+fitted on are optimistic) and serve as SageMaker's validation channel.
+
+The share is of distinct (principal, ip) pairs, and every occurrence of a held-out pair goes to
+validation. CloudTrail repeats a pair once per API call, so holding out random lines left nearly
+every held-out pair in the fitting set too: the validation AUC and the calibrated threshold then
+described pairs the model had already learnt. Splitting by time (the last lines, which are in log
+order) was the alternative, but principals keep reusing their IPs, so late pairs are mostly early
+pairs again. A held-out pair is new to the model, which is the question a finding's IP asks.
+
+A pair's side is a keyed hash of the pair, not a shuffle: one pass over a stream in constant
+memory, and the same side for every occurrence and for every run with the same seed.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
+from itertools import compress
+from typing import IO
 
 from secml.errors import CommandError
+from secml.ipinsights.tuples_io import Tuples, write_tuples
 
 DEFAULT_HELD_OUT_SHARE = 0.1
+_HASH_RANGE = 2**64
 
 
 @dataclass(frozen=True)
-class Split:
-    fit: bytes
-    held_out: bytes
+class SplitCounts:
+    """Lines written to each side, and input lines skipped for not being `principal,ip`."""
+
     fit_pairs: int
     held_out_pairs: int
+    skipped_lines: int
 
 
-def split_pairs(tuples_csv: bytes, share: float = DEFAULT_HELD_OUT_SHARE, seed: int = 0) -> Split:
-    """Lines of a `principal,ip` CSV, shuffled deterministically for `seed`, split into a fitting
-    part and a held-out part of about `share` (at least one line each)."""
+def is_held_out(principal: str, ip: str, share: float, seed: int) -> bool:
+    """Whether the pair belongs to the held-out `share` of distinct pairs for `seed`."""
+    digest = hashlib.blake2b(f"{principal}\n{ip}".encode(), digest_size=8, key=str(seed).encode()).digest()
+    return int.from_bytes(digest, "big") < share * _HASH_RANGE
+
+
+def split_pairs(
+    chunks: Iterable[Tuples],
+    fit: IO[str],
+    held_out: IO[str],
+    share: float = DEFAULT_HELD_OUT_SHARE,
+    seed: int = 0,
+) -> SplitCounts:
+    """Write each pair of the tuple chunks to `fit` or `held_out` (`principal,ip` lines, input
+    order kept); both sides must end up non-empty."""
     if not 0.0 < share < 1.0:
         raise CommandError(f"held-out share must be between 0 and 1, got {share}")
-    lines = [line for line in tuples_csv.splitlines() if line.strip()]
-    if len(lines) < 2:
-        raise CommandError(f"{len(lines)} training pair(s): too few to hold any out; is the CloudTrail input empty?")
-    order = np.random.default_rng(seed).permutation(len(lines))
-    held_count = min(max(1, round(share * len(lines))), len(lines) - 1)
-    held = sorted(order[:held_count].tolist())
-    fit = sorted(order[held_count:].tolist())
-    return Split(
-        fit=b"".join(lines[i] + b"\n" for i in fit),
-        held_out=b"".join(lines[i] + b"\n" for i in held),
-        fit_pairs=len(fit),
-        held_out_pairs=len(held),
-    )
+    fit_count = held_count = skipped = 0
+    for chunk in chunks:
+        skipped += chunk.skipped
+        held = [is_held_out(p, ip, share, seed) for p, ip in zip(chunk.principals, chunk.ips, strict=True)]
+        kept = [not h for h in held]
+        write_tuples(held_out, compress(chunk.principals, held), compress(chunk.ips, held))
+        write_tuples(fit, compress(chunk.principals, kept), compress(chunk.ips, kept))
+        held_count += sum(held)
+        fit_count += sum(kept)
+    if not fit_count or not held_count:
+        raise CommandError(
+            f"{fit_count + held_count} training pair(s), {held_count} held out: too few distinct pairs "
+            "to split into fitting and validation pairs; is the CloudTrail input nearly empty?"
+        )
+    return SplitCounts(fit_pairs=fit_count, held_out_pairs=held_count, skipped_lines=skipped)

@@ -15,9 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from secml.errors import CommandError
+from secml.ipinsights.tuples_io import SCORE_COLUMNS
+from secml_ingest.guardduty import INDEX_HEADER
 
-INDEX_HEADER = ("finding_id", "type", "severity", "updated_at", "account", "region", "principal", "ip")
-SCORES_HEADER = ("principal", "ip", "dot_product", "seen_principal")
+# The four documented score columns; the engine's trailing `error` column is optional.
+SCORES_HEADER = SCORE_COLUMNS[:4]
 
 UNUSUAL = "unusual"
 USUAL = "usual"
@@ -63,6 +65,13 @@ class ScoredFinding:
         return (VERDICT_ORDER[self.verdict], score, self.finding_id)
 
 
+def pair_key(principal: str, ip: str) -> tuple[str, str]:
+    """The join key of a (principal, ip) pair, the same for index and score rows: the scorer
+    strips surrounding whitespace from the tuples it reads, so both sides are stripped here.
+    (Joining by row position instead would break: the scorer skips malformed tuple lines.)"""
+    return principal.strip(), ip.strip()
+
+
 def _rows(text: str, expected: tuple[str, ...], name: str) -> Iterable[tuple[int, dict[str, str]]]:
     """Rows of a CSV whose header starts with `expected` (later columns, such as the engine's
     `error`, are allowed and ignored)."""
@@ -81,7 +90,8 @@ def parse_index(text: str, name: str = "finding index") -> list[IndexRow]:
             severity = float(row["severity"])
         except ValueError as error:
             raise CommandError(f"{name} line {line_number}: severity {row['severity']!r} is not a number") from error
-        rows.append(IndexRow(row["finding_id"], row["type"], severity, row["principal"], row["ip"]))
+        principal, ip = pair_key(row["principal"], row["ip"])
+        rows.append(IndexRow(row["finding_id"], row["type"], severity, principal, ip))
     return rows
 
 
@@ -105,7 +115,8 @@ def parse_scores(text: str, name: str = "scores") -> list[Score]:
             dot_product = float(raw) if raw else None
         except ValueError as error:
             raise CommandError(f"{where}: dot_product {raw!r} is not a number") from error
-        scores.append(Score(row["principal"], row["ip"], dot_product, _parse_bool(row["seen_principal"], where)))
+        principal, ip = pair_key(row["principal"], row["ip"])
+        scores.append(Score(principal, ip, dot_product, _parse_bool(row["seen_principal"], where)))
     return scores
 
 

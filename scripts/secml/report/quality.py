@@ -24,11 +24,18 @@ ATTACK = "attack"
 BENIGN = "benign"
 
 
+def _shown(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 @dataclass(frozen=True)
 class Quality:
+    """None where a measure is undefined (precision with nothing flagged, recall without attacks,
+    ROC AUC without both labels): reporting 0.0 would read as "the model failed"."""
+
     roc_auc: float | None
-    precision: float
-    recall: float
+    precision: float | None
+    recall: float | None
     attacks: int
     benign: int
     left_out: int
@@ -36,8 +43,8 @@ class Quality:
     def describe(self) -> str:
         auc = "n/a (needs both labels)" if self.roc_auc is None else f"{self.roc_auc:.3f}"
         return (
-            f"ROC AUC {auc}; at the threshold precision {self.precision:.3f}, recall "
-            f"{self.recall:.3f} ({self.attacks} attack and {self.benign} benign findings judged, "
+            f"ROC AUC {auc}; at the threshold precision {_shown(self.precision)}, recall "
+            f"{_shown(self.recall)} ({self.attacks} attack and {self.benign} benign findings judged, "
             f"{self.left_out} left out: unseen principal, not scored or not in the truth)"
         )
 
@@ -74,8 +81,8 @@ def evaluate(findings: Iterable[ScoredFinding], truth: dict[str, str], threshold
     true_positives = int((flagged & is_attack).sum())
     return Quality(
         roc_auc=roc_auc(-lowest_scores, is_attack) if 0 < attacks < is_attack.size else None,
-        precision=true_positives / int(flagged.sum()) if flagged.any() else 0.0,
-        recall=true_positives / attacks if attacks else 0.0,
+        precision=true_positives / int(flagged.sum()) if flagged.any() else None,
+        recall=true_positives / attacks if attacks else None,
         attacks=attacks,
         benign=int(is_attack.size) - attacks,
         left_out=left_out,

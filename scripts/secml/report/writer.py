@@ -9,12 +9,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
-
-from secml.errors import CommandError
+from secml import locations
 from secml.report import html, plot
 from secml.report.build import Report
+from secml.report.untrusted import spreadsheet_cell
 
 CSV_COLUMNS = ("finding_id", "type", "severity", "principal", "ip", "score", "verdict", "seen_principal")
 CONTENT_TYPES = {
@@ -38,13 +36,24 @@ class WrittenReport:
 
 
 def _findings_csv(report: Report, path: Path) -> None:
+    """Analysts open this in a spreadsheet: the text fields from the logs are neutralised there;
+    the numbers are our own formatting and stay numbers (a negative score starts with '-')."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for f in report.findings:
             score = "" if f.score is None else f"{f.score:.6f}"
             writer.writerow(
-                (f.finding_id, f.type, f.severity, f.principal, f.ip, score, f.verdict, str(f.seen_principal).lower())
+                (
+                    spreadsheet_cell(f.finding_id),
+                    spreadsheet_cell(f.type),
+                    f.severity,
+                    spreadsheet_cell(f.principal),
+                    spreadsheet_cell(f.ip),
+                    score,
+                    f.verdict,
+                    str(f.seen_principal).lower(),
+                )
             )
 
 
@@ -78,14 +87,11 @@ def write(report: Report, folder: Path) -> WrittenReport:
 
 
 def upload(written: WrittenReport, bucket: str, run: str) -> list[str]:
-    """Copies the report files to `s3://bucket/scores/<run>/`; returns their URIs."""
-    client = boto3.client("s3")
+    """Copies the report files to `s3://bucket/scores/<run>/`, typed so a browser shows them;
+    returns their URIs."""
     uris = []
     for path in written.files():
-        key = f"scores/{run}/{path.name}"
-        try:
-            client.upload_file(str(path), bucket, key, ExtraArgs={"ContentType": CONTENT_TYPES[path.suffix]})
-        except (ClientError, BotoCoreError) as error:
-            raise CommandError(f"cannot copy the report to s3://{bucket}/{key}: {error}") from error
-        uris.append(f"s3://{bucket}/{key}")
+        uri = f"s3://{bucket}/scores/{run}/{path.name}"
+        locations.upload(path, uri, content_type=CONTENT_TYPES[path.suffix])
+        uris.append(uri)
     return uris

@@ -1,8 +1,7 @@
-"""Fixtures for the exercise steps and the notebook context."""
+"""Fixtures for the exercise steps, the training run and the notebook context."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import boto3
@@ -10,15 +9,6 @@ import pytest
 from moto import mock_aws
 
 BUCKET = "secml-tuples-test"
-
-
-@pytest.fixture(autouse=True)
-def restored_environment() -> Iterator[None]:
-    """Target.activate (called by the code under test) rewrites os.environ; undo it per test."""
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
 
 
 @pytest.fixture

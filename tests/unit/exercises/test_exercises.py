@@ -2,24 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import boto3
 import pytest
 
-from secml import exercises
+from secml import exercises, lambda_runner
 from secml.errors import CommandError
 from secml.target import Target
-
-
-def test_a_run_keeps_its_files_apart_from_the_ingest_outputs() -> None:
-    run = exercises.TrainingRun("bucket", "run1")
-    assert run.train_tuples == "s3://bucket/train/cloudtrail_tuples.csv"
-    assert run.guardduty_tuples == "s3://bucket/infer/guardduty_tuples.csv"
-    assert run.finding_index == "s3://bucket/infer/guardduty_findings.csv"
-    assert run.fit_channel == "s3://bucket/model/run1/channels/train.csv"
-    assert run.validation_channel == "s3://bucket/model/run1/channels/validation.csv"
-    assert run.model == "s3://bucket/model/run1"
-    assert run.guardduty_scores == "s3://bucket/scores/run1/guardduty_scores.csv"
-    assert run.validation_scores == "s3://bucket/scores/run1/validation_scores.csv"
 
 
 def test_long_logs_are_previewed_and_kept_whole(tmp_path: Path) -> None:
@@ -58,26 +45,67 @@ def test_exercises_group_the_workshop_steps() -> None:
     assert all(exercises.EXERCISES[step] == (step,) for step in exercises.STEPS)
 
 
-def test_missing_tuples_name_the_step_that_writes_them(tuples_bucket: str) -> None:
-    run = exercises.TrainingRun(tuples_bucket, "run1")
-    with pytest.raises(CommandError, match=r"train/cloudtrail_tuples.csv is missing; run exercise 2.1 first"):
-        exercises.require_tuples(run)
-    s3 = boto3.client("s3", region_name="us-west-2")
-    s3.put_object(Bucket=tuples_bucket, Key=exercises.TRAIN_TUPLES_KEY, Body=b"a,1.1.1.1\n")
-    with pytest.raises(CommandError, match=r"guardduty_tuples.csv is missing; run exercise 2.2 first"):
-        exercises.require_tuples(run)
-    s3.put_object(Bucket=tuples_bucket, Key=exercises.GUARDDUTY_TUPLES_KEY, Body=b"a,1.1.1.1\n")
-    s3.put_object(Bucket=tuples_bucket, Key=exercises.FINDING_INDEX_KEY, Body=b"finding_id\n")
-    exercises.require_tuples(run)
+CLOUDTRAIL_RESULT = {
+    "tuples_written": 1234,
+    "output": "s3://elsewhere/custom/train.csv",
+    "ipv6_output": "s3://elsewhere/custom/train_ipv6.csv",
+}
+GUARDDUTY_RESULT = {
+    "tuples_written": 56,
+    "output": "s3://elsewhere/custom/infer.csv",
+    "index": "s3://elsewhere/custom/index.csv",
+}
+OUTPUTS = {
+    "tuples_bucket_name": "bucket",
+    "cloudtrail_ingest_function_name": "secml-cloudtrail-ingest",
+    "guardduty_ingest_function_name": "secml-guardduty-ingest",
+}
 
 
-def test_hold_out_writes_both_channels(tuples_bucket: str) -> None:
-    s3 = boto3.client("s3", region_name="us-west-2")
-    pairs = b"".join(f"user{i % 5},10.0.0.{i % 200}\n".encode() for i in range(200))
-    s3.put_object(Bucket=tuples_bucket, Key=exercises.TRAIN_TUPLES_KEY, Body=pairs)
-    run = exercises.TrainingRun(tuples_bucket, "run1")
-    split = exercises.hold_out_validation(run, seed=0)
-    assert (split.fit_pairs, split.held_out_pairs) == (180, 20)
-    fit = s3.get_object(Bucket=tuples_bucket, Key="model/run1/channels/train.csv")["Body"].read()
-    held = s3.get_object(Bucket=tuples_bucket, Key="model/run1/channels/validation.csv")["Body"].read()
-    assert sorted(fit.splitlines() + held.splitlines()) == sorted(pairs.splitlines())
+@pytest.fixture
+def workshop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> exercises.Workshop:
+    """A workshop whose stack outputs are given and whose ingest functions answer the results above."""
+    monkeypatch.setenv("SECML_STATE_DIR", str(tmp_path))
+    results = {
+        OUTPUTS["cloudtrail_ingest_function_name"]: CLOUDTRAIL_RESULT,
+        OUTPUTS["guardduty_ingest_function_name"]: GUARDDUTY_RESULT,
+    }
+
+    def invoke(target: Target, name: str, event: dict[str, str]) -> lambda_runner.InvokeResult:
+        return lambda_runner.InvokeResult(payload=results[name], log="log line\n")
+
+    monkeypatch.setattr(exercises.lambda_runner, "invoke", invoke)
+    options = exercises.ExerciseOptions(run="run1")
+    return exercises.Workshop(Target("local", "us-west-2", 5999), options, _outputs=OUTPUTS)
+
+
+def test_ingest_steps_report_what_the_functions_say_they_wrote(
+    workshop: exercises.Workshop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exercises.step_2_1(workshop)
+    exercises.step_2_2(workshop)
+    printed = capsys.readouterr().out
+    assert "s3://elsewhere/custom/train.csv: 1,234 <principal, IP> training tuples" in printed
+    assert "s3://elsewhere/custom/infer.csv: 56 <principal, IP> scoring tuples" in printed
+    assert "s3://elsewhere/custom/index.csv: finding index" in printed
+    run = workshop.training_run()
+    assert (run.train_tuples, run.guardduty_tuples, run.finding_index) == (
+        "s3://elsewhere/custom/train.csv",
+        "s3://elsewhere/custom/infer.csv",
+        "s3://elsewhere/custom/index.csv",
+    )
+    assert run.model == "s3://bucket/model/run1"
+
+
+def test_without_ingest_results_the_run_reads_the_default_keys(workshop: exercises.Workshop) -> None:
+    run = workshop.training_run()
+    assert run.train_tuples == "s3://bucket/train/cloudtrail_tuples.csv"
+    assert run.finding_index == "s3://bucket/infer/guardduty_findings.csv"
+
+
+def test_a_result_without_its_output_is_a_clear_error(
+    workshop: exercises.Workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(CLOUDTRAIL_RESULT, "output")
+    with pytest.raises(CommandError, match="result has no 'output': redeploy its code"):
+        exercises.step_2_1(workshop)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,12 +21,3 @@ def report_files(tmp_path: Path) -> ReportFiles:
     files.train_scores.write_text(training_scores_csv())
     files.truth.write_text(TRUTH)
     return files
-
-
-@pytest.fixture(autouse=True)
-def restored_environment() -> Iterator[None]:
-    """`secml.cli.main` points os.environ at its target (Target.activate); undo that per test."""
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)

@@ -62,3 +62,19 @@ def test_bad_index_is_a_clear_error(text: str, message: str) -> None:
 def test_bad_scores_are_a_clear_error(text: str, message: str) -> None:
     with pytest.raises(CommandError, match=message):
         join.parse_scores(text)
+
+
+def test_whitespace_around_principal_or_ip_does_not_break_the_join() -> None:
+    # The scorer strips the tuples it reads; an index written with padding must still match.
+    padded = INDEX.replace(",alice,203.0.113.9", ", alice ,203.0.113.9 ")
+    findings = join.join(join.parse_index(padded), join.parse_scores(SCORES), threshold=0.0)
+    attack = next(f for f in findings if f.finding_id == "f-attack")
+    assert (attack.principal, attack.ip, attack.score) == ("alice", "203.0.113.9", -4.5)
+
+
+def test_headers_are_the_ingest_and_engine_ones() -> None:
+    from secml.ipinsights.tuples_io import SCORE_COLUMNS
+    from secml_ingest.guardduty import INDEX_HEADER
+
+    assert join.INDEX_HEADER == INDEX_HEADER
+    assert SCORE_COLUMNS[: len(join.SCORES_HEADER)] == join.SCORES_HEADER

@@ -28,6 +28,16 @@ def test_precision_and_recall_follow_the_threshold() -> None:
     assert loose.precision == pytest.approx(2 / 3) and loose.recall == 1.0
 
 
+def test_precision_without_flags_and_recall_without_attacks_are_not_applicable() -> None:
+    nothing_flagged = quality.evaluate(_findings(-10.0), quality.parse_truth(TRUTH), threshold=-10.0)
+    assert nothing_flagged.precision is None and nothing_flagged.recall == 0.0
+    assert "precision n/a, recall 0.000" in nothing_flagged.describe()
+    benign_only = quality.parse_truth("finding_id,label,reason\nf-benign,benign,x\nf-attack,benign,y\n")
+    no_attacks = quality.evaluate(_findings(0.0), benign_only, threshold=0.0)
+    assert no_attacks.recall is None and no_attacks.precision == 0.0
+    assert "recall n/a" in no_attacks.describe()
+
+
 def test_ranking_errors_lower_the_auc() -> None:
     swapped = TRUTH.replace("f-benign,benign", "f-benign,attack").replace("f-attack,attack", "f-attack,benign")
     truth = quality.parse_truth(swapped)

@@ -1,0 +1,123 @@
+"""One training-and-scoring run: where its inputs are (the files the ingest functions wrote) and
+where it keeps its own files (`model/<run>/`, `scores/<run>/` in the tuples bucket), and the
+hold-out split that prepares its training and validation channels. The exercises and the
+workshop notebook both build on it."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from secml.errors import CommandError
+from secml.ipinsights.tuples_io import iter_tuples
+from secml.locations import exists, upload
+from secml.report import holdout
+from secml_ingest.config import CloudTrailConfig, GuardDutyConfig
+
+
+@dataclass(frozen=True)
+class TupleFiles:
+    """The ingest functions' outputs: training tuples, scoring tuples and the finding index."""
+
+    train_tuples: str
+    guardduty_tuples: str
+    finding_index: str
+
+    @classmethod
+    def from_results(cls, cloudtrail: Mapping[str, Any], guardduty: Mapping[str, Any]) -> TupleFiles:
+        """What the invoked functions report they wrote (`output`, `index` in their results)."""
+        try:
+            return cls(cloudtrail["output"], guardduty["output"], guardduty["index"])
+        except KeyError as error:
+            raise CommandError(f"an ingest function's result has no {error}: redeploy its code (make up)") from error
+
+    @classmethod
+    def defaults(cls, bucket: str) -> TupleFiles:
+        """Where the functions write in `bucket` when no result says otherwise: the ingest
+        configuration's own default keys, which the stack's OUTPUT_KEY/INDEX_KEY keep."""
+        environ = {"INPUT_BUCKET": bucket, "OUTPUT_BUCKET": bucket}
+        cloudtrail, guardduty = CloudTrailConfig.from_environ(environ), GuardDutyConfig.from_environ(environ)
+        return cls(
+            train_tuples=f"s3://{bucket}/{cloudtrail.output_key}",
+            guardduty_tuples=f"s3://{bucket}/{guardduty.output_key}",
+            finding_index=f"s3://{bucket}/{guardduty.index_key}",
+        )
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """Where one training-and-scoring run reads its inputs and keeps its files."""
+
+    bucket: str
+    run: str
+    tuples: TupleFiles
+
+    @classmethod
+    def in_bucket(cls, bucket: str, run: str) -> TrainingRun:
+        """A run over the tuples at the ingest functions' default keys in `bucket`."""
+        return cls(bucket, run, TupleFiles.defaults(bucket))
+
+    def _uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{key}"
+
+    @property
+    def train_tuples(self) -> str:
+        return self.tuples.train_tuples
+
+    @property
+    def guardduty_tuples(self) -> str:
+        return self.tuples.guardduty_tuples
+
+    @property
+    def finding_index(self) -> str:
+        return self.tuples.finding_index
+
+    @property
+    def fit_channel(self) -> str:
+        return self._uri(f"model/{self.run}/channels/train.csv")
+
+    @property
+    def validation_channel(self) -> str:
+        return self._uri(f"model/{self.run}/channels/validation.csv")
+
+    @property
+    def model(self) -> str:
+        return self._uri(f"model/{self.run}")
+
+    @property
+    def guardduty_scores(self) -> str:
+        return self._uri(f"scores/{self.run}/guardduty_scores.csv")
+
+    @property
+    def validation_scores(self) -> str:
+        return self._uri(f"scores/{self.run}/validation_scores.csv")
+
+
+def require_tuples(run: TrainingRun) -> None:
+    """A clear error naming the exercise step that writes whatever is missing."""
+    for location, step in (
+        (run.train_tuples, "2.1"),
+        (run.guardduty_tuples, "2.2"),
+        (run.finding_index, "2.2"),
+    ):
+        if not exists(location):
+            raise CommandError(f"no tuples yet: {location} is missing; run exercise {step} first (make exercise2)")
+
+
+def hold_out_validation(
+    run: TrainingRun, seed: int = 0, share: float = holdout.DEFAULT_HELD_OUT_SHARE
+) -> holdout.SplitCounts:
+    """Split the training tuples into the fitting and the validation channel. The tuples are
+    streamed through local temporary files, never held in memory whole."""
+    with tempfile.TemporaryDirectory(prefix="secml-holdout-") as folder:
+        fit_path, held_path = Path(folder) / "train.csv", Path(folder) / "validation.csv"
+        with fit_path.open("w", encoding="utf-8", newline="") as fit, held_path.open(
+            "w", encoding="utf-8", newline=""
+        ) as held:
+            counts = holdout.split_pairs(iter_tuples(run.train_tuples), fit, held, share=share, seed=seed)
+        upload(fit_path, run.fit_channel)
+        upload(held_path, run.validation_channel)
+    return counts
