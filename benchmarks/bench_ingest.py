@@ -2,16 +2,20 @@
 
 Builds corpora of realistic CloudTrail log objects (compact gzip JSON, as CloudTrail delivers them:
 IAM users and assumed roles with many sessions, service events, `AWS Internal`, service host names,
-request parameters of varied size) in a temporary folder, then runs, each in a fresh process:
+request parameters of varied size) in a temporary folder, reads every file once so both sides find
+it in the page cache, then times, alternately and several times, two fresh processes over the same
+folder:
 
-- the seed-style loop: read each file, `json.loads` the whole of it, loop over `Records`, split
-  `principalId` at ':', append to a list;
-- `secml tuples cloudtrail FOLDER --out FILE`: the real command (start-up included), all cores.
+- the seed-style loop, a plain Python script: read each file, `json.loads` the whole of it, loop
+  over `Records`, split `principalId` at ':', append to a list;
+- `secml tuples cloudtrail FOLDER --out FILE`: the real command, start-up included, all cores.
 
-Prints one line per figure. Peak memory is the largest resident set of the run's processes
-(`ru_maxrss` of the waited-for children), at two corpus sizes.
+Each figure is the best of the repetitions (the run least disturbed by other work on the machine),
+with the median beside it. Peak memory is the largest resident set of any one process of a run
+(`ru_maxrss` from `wait4`, which covers a process and the workers it waited for), at two corpus
+sizes: it should not grow with the corpus.
 
-Usage: .venv/bin/python benchmarks/bench_ingest.py [--records 400000] [--small-records 100000]
+Usage: .venv/bin/python benchmarks/bench_ingest.py [--records 400000] [--small-records 200000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ import gzip
 import json
 import os
 import random
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 RECORDS_PER_FILE = 1000
@@ -93,66 +98,91 @@ def build_corpus(folder: Path, records: int, seed: int = 7) -> int:
     return total
 
 
-def seed_loop(folder: Path) -> int:
-    """The workshop's loop: whole-file json.loads, split principalId at ':', keep every tuple."""
-    tuples = []
-    for path in sorted(folder.rglob("*.json.gz")):
-        with gzip.open(path) as log:
-            document = json.loads(log.read())
-        for record in document["Records"]:
-            principal = record.get("userIdentity", {}).get("principalId", "").split(":")[0]
-            tuples.append((principal, record.get("sourceIPAddress")))
-    return len(tuples)
+SEED_LOOP = """
+import gzip, json, sys
+from pathlib import Path
+
+tuples = []
+for path in sorted(Path(sys.argv[1]).rglob("*.json.gz")):
+    with gzip.open(path) as log:
+        document = json.loads(log.read())
+    for record in document["Records"]:
+        principal = record.get("userIdentity", {}).get("principalId", "").split(":")[0]
+        tuples.append((principal, record.get("sourceIPAddress")))
+print(len(tuples))
+"""
 
 
-def _child(kind: str, folder: Path, out: Path) -> None:
-    """Runs one measured workload in this (fresh) process; prints seconds and peak RSS in KiB."""
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mib: float
+
+
+def timed(command: list[str]) -> Run:
+    """Wall time and peak resident set of one process (and the children it waited for)."""
     started = time.perf_counter()
-    if kind == "seed":
-        seed_loop(folder)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    else:
-        secml = Path(sys.executable).with_name("secml")
-        subprocess.run([str(secml), "tuples", "cloudtrail", str(folder), "--out", str(out)], check=True,
-                       stderr=subprocess.DEVNULL)  # fmt: skip
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": time.perf_counter() - started, "peak_kib": peak}))
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed with exit status {process.returncode}")
+    return Run(seconds, usage.ru_maxrss / 1024)
 
 
-def measure(kind: str, folder: Path, out: Path) -> dict[str, float]:
-    answer = subprocess.run([sys.executable, __file__, "--child", kind, str(folder), str(out)],
-                            check=True, capture_output=True, text=True)  # fmt: skip
-    return dict(json.loads(answer.stdout))
+def warm_page_cache(folder: Path) -> None:
+    for path in folder.rglob("*.json.gz"):
+        path.read_bytes()
+
+
+def compare(folder: Path, seed_script: Path, out: Path, repeat: int) -> dict[str, list[Run]]:
+    secml = str(Path(sys.executable).with_name("secml"))
+    commands = {
+        "seed-style loop": [sys.executable, str(seed_script), str(folder)],
+        "secml tuples cloudtrail": [secml, "tuples", "cloudtrail", str(folder), "--out", str(out)],
+    }
+    warm_page_cache(folder)
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            runs[name].append(timed(command))
+    return runs
+
+
+def report(records: int, runs: dict[str, list[Run]]) -> None:
+    best = {name: min(run.seconds for run in measured) for name, measured in runs.items()}
+    for name, measured in runs.items():
+        median = statistics.median(run.seconds for run in measured)
+        peak = max(run.peak_mib for run in measured)
+        print(f"{name} ({records:,} records): {records / best[name]:,.0f} records/s best, "
+              f"{records / median:,.0f} median of {len(measured)}; peak RSS {peak:.0f} MiB")  # fmt: skip
+    seed, ours = best["seed-style loop"], best["secml tuples cloudtrail"]
+    print(f"speed-up ({records:,} records): {seed / ours:.2f}x")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=400_000)
-    parser.add_argument("--small-records", type=int, default=100_000)
-    parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--small-records", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each side per corpus")
     args = parser.parse_args()
-    if args.child:
-        _child(args.child[0], Path(args.child[1]), Path(args.child[2]))
-        return 0
-    print(f"cpus available: {len(os.sched_getaffinity(0))}")
+    print(f"cpus available: {len(os.sched_getaffinity(0))}; load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="secml-bench-") as workdir:
-        empty = Path(workdir) / "empty"
+        work = Path(workdir)
+        seed_script = work / "seed_loop.py"
+        seed_script.write_text(SEED_LOOP)
+        empty = work / "empty"
         empty.mkdir()
-        startup = measure("secml", empty, Path(workdir) / "empty.csv")["seconds"]
-        print(f"secml start-up (empty input, all commands imported): {startup:.2f} s")
+        startup = min(timed([str(Path(sys.executable).with_name("secml")), "tuples", "cloudtrail", str(empty)]).seconds
+                      for _ in range(args.repeat))  # fmt: skip
+        print(f"secml tuples start-up (empty input): {startup:.2f} s")
         for records in (args.small_records, args.records):
-            folder, out = Path(workdir) / f"corpus-{records}", Path(workdir) / f"tuples-{records}.csv"
+            folder = work / f"corpus-{records}"
             size = build_corpus(folder, records)
-            print(f"corpus: {records} records, {records // RECORDS_PER_FILE} objects, {size / 2**20:.1f} MiB gzip")
-            seed = measure("seed", folder, out)
-            ours = measure("secml", folder, out)
-            print(f"seed-style loop ({records} records): {records / seed['seconds']:,.0f} records/s")
-            print(f"secml tuples cloudtrail ({records} records): {records / ours['seconds']:,.0f} records/s")
-            print(f"speed-up ({records} records): {seed['seconds'] / ours['seconds']:.2f}x")
-            print(f"secml records/s excluding start-up ({records} records): "
-                  f"{records / max(ours['seconds'] - startup, 1e-9):,.0f}")
-            print(f"peak RSS seed-style loop ({records} records): {seed['peak_kib'] / 1024:.0f} MiB")
-            print(f"peak RSS secml tuples cloudtrail ({records} records): {ours['peak_kib'] / 1024:.0f} MiB")
+            print(f"corpus: {records:,} records, {len(list(folder.rglob('*.json.gz')))} objects, {size / 2**20:.1f} MiB gzip")
+            report(records, compare(folder, seed_script, work / f"tuples-{records}.csv", args.repeat))
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     return 0
 
 

@@ -33,10 +33,12 @@ class LiteralIp(NamedTuple):
 def _parse(value: str) -> LiteralIp | Skip:
     if _CANONICAL_IPV4.fullmatch(value):
         return LiteralIp(value, 4)
+    text = value.strip()
+    if not text:
+        return Skip(NO_SOURCE_IP)
     try:
-        address = ipaddress.ip_address(value.strip())
+        address = ipaddress.ip_address(text)
     except ValueError:
-        text = value.strip()
         if text == AWS_INTERNAL_VALUE:
             return Skip(AWS_INTERNAL)
         if "." in text and any(ch.isalpha() for ch in text) and not any(ch.isspace() for ch in text):
@@ -49,6 +51,4 @@ def _parse(value: str) -> LiteralIp | Skip:
 
 def literal_ip(value: Any) -> LiteralIp | Skip:
     """The canonical text and version of a literal IP address, or why `value` is not one."""
-    if not isinstance(value, str) or not value.strip():
-        return Skip(NO_SOURCE_IP)
-    return _parse(value)
+    return _parse(value) if isinstance(value, str) else Skip(NO_SOURCE_IP)

@@ -4,7 +4,7 @@ cannot be read contributes no tuples at all, only a bad-object entry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,23 +26,30 @@ class ObjectTuples:
     summary: IngestSummary
 
 
+def _observed_outcomes(data: bytes, observe: RecordObserver) -> Iterator[PrincipalIp | Skip]:
+    for record in cloudtrail.records_from_log_bytes(data):
+        outcome = cloudtrail.tuple_from_record(record)
+        if not isinstance(record, Skip):
+            observe(record, outcome)
+        yield outcome
+
+
 def read_cloudtrail_object(key: str, data: bytes, observe: RecordObserver | None = None) -> ObjectTuples:
     """IPv4 tuples, IPv6 tuples (SageMaker trains on IPv4 only) and counts of one log object."""
     summary = IngestSummary(unit="records", objects_read=1)
     ipv4: list[tuple[str, str]] = []
     ipv6: list[tuple[str, str]] = []
+    skipped = summary.items_skipped
+    outcomes = cloudtrail.tuples_from_log_bytes(data) if observe is None else _observed_outcomes(data, observe)
     try:
-        for record in cloudtrail.records_from_log_bytes(data):
-            outcome = cloudtrail.tuple_from_record(record)
-            if observe is not None and not isinstance(record, Skip):
-                observe(record, outcome)
+        for outcome in outcomes:
             if isinstance(outcome, Skip):
-                summary.items_skipped[outcome.reason] += 1
+                skipped[outcome.reason] += 1
             else:
                 (ipv4 if outcome.ip_version == 4 else ipv6).append((outcome.principal, outcome.ip))
     except BadObjectError as error:
         return ObjectTuples("", "", "", IngestSummary(unit="records", bad_objects=[BadObject(key, str(error))]))
-    summary.items_seen = len(ipv4) + len(ipv6) + sum(summary.items_skipped.values())
+    summary.items_seen = len(ipv4) + len(ipv6) + sum(skipped.values())
     summary.tuples_written = len(ipv4)
     summary.ipv6_tuples_written = len(ipv6)
     return ObjectTuples(csv_text(ipv4), csv_text(ipv6), "", summary)

@@ -6,10 +6,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from secml import exercises, stack
 from secml.commands.exercise import add_training_options, options_from
 from secml.errors import CommandError
-from secml.report import console
 from secml.target import Target
 
 
@@ -20,6 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
+    from secml import exercises, stack
+    from secml.report import console
+
     started = time.monotonic()
     print(f"=== Setting up the workshop stack on TARGET={target.name} ===", flush=True)
     stack.up(target)

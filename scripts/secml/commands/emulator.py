@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from secml.emulator import server
 from secml.errors import CommandError
 from secml.target import Target
 
@@ -16,6 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
+    from secml.emulator import server
+
     if not target.is_emulator:
         raise CommandError("the emulator is only used with --target local")
     if args.action == "start":

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from secml.commands.exercise import DEFAULT_FALSE_POSITIVE_RATE
 from secml.paths import reports_dir
-from secml.report import build, console, threshold, writer
 from secml.target import Target
 
 
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--fpr",
         type=float,
-        default=threshold.DEFAULT_FALSE_POSITIVE_RATE,
+        default=DEFAULT_FALSE_POSITIVE_RATE,
         help="false-positive rate on training pairs the calibrated threshold allows (default %(default)s)",
     )
     parser.add_argument("--run", default=None, help="run name (default: the UTC time)")
@@ -37,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
+    from secml.report import build, console, writer
+
     run_name = args.run or build.new_run_name()
     inputs = build.ReportInputs(
         scores=args.scores,

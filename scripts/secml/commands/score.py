@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from secml.ipinsights import api, sagemaker_backend
 from secml.target import Target
+
+# Shown by `--help` without importing boto3; a unit test holds it equal to
+# secml.ipinsights.sagemaker_backend.INFERENCE_INSTANCE_TYPE.
+INFERENCE_INSTANCE_TYPE = "ml.m5.xlarge"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,13 +32,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sagemaker.add_argument(
         "--instance-type",
-        default=sagemaker_backend.INFERENCE_INSTANCE_TYPE,
+        default=INFERENCE_INSTANCE_TYPE,
         help="transform or endpoint instance type (default %(default)s)",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
+    from secml.ipinsights import api
+
     summary = api.score(
         args.model, args.input, args.out, endpoint=args.endpoint, instance_type=args.instance_type
     )

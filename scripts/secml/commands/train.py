@@ -7,10 +7,14 @@ import json
 import sys
 from dataclasses import fields
 
+from secml.commands.exercise import BACKENDS
 from secml.errors import CommandError
-from secml.ipinsights import api, sagemaker_backend
 from secml.ipinsights.hyperparameters import RANGES, Hyperparameters, HyperparameterError
 from secml.target import Target
+
+# Shown by `--help` without importing boto3; a unit test holds it equal to
+# secml.ipinsights.sagemaker_backend.TRAINING_INSTANCE_TYPE.
+TRAINING_INSTANCE_TYPE = "ml.m5.xlarge"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,9 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "train",
         help="train IP Insights on principal,ip tuples (local engine or SageMaker)",
         description="SRC and DEST are local paths or s3:// URIs. DEST is a folder (or S3 prefix): "
-        f"the model, {api.MANIFEST} and {api.METRICS} are written under it.",
+        "the model, its manifest and its metrics are written under it.",
     )
-    parser.add_argument("--backend", choices=api.BACKENDS, required=True)
+    parser.add_argument("--backend", choices=BACKENDS, required=True)
     parser.add_argument("--train", required=True, metavar="SRC", help="principal,ip CSV, no header")
     parser.add_argument("--validation", metavar="SRC", help="held-out pairs: validation:discriminator_auc")
     parser.add_argument("--model", required=True, metavar="DEST", help="model folder or s3:// prefix")
@@ -40,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sagemaker.add_argument("--role-arn", help="execution role (default: the stack's notebook_role_arn)")
     sagemaker.add_argument(
         "--instance-type",
-        default=sagemaker_backend.TRAINING_INSTANCE_TYPE,
+        default=TRAINING_INSTANCE_TYPE,
         help="training instance type (default %(default)s; ml.p3.2xlarge is SageMaker's GPU reference)",
     )
     sagemaker.add_argument("--instance-count", type=int, default=1, help="training instances (default 1)")
@@ -48,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
+    from secml.ipinsights import api
+
     given = {f.name: getattr(args, f.name) for f in fields(Hyperparameters) if getattr(args, f.name) is not None}
     try:
         hyperparameters = Hyperparameters(**given)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import IO
 
 from secml.target import Target
-from secml.tuples_backfill import CLOUDTRAIL, GUARDDUTY, Outputs, backfill
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,6 +33,8 @@ def _open(stack: ExitStack, path: Path | None) -> IO[str] | None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
+    from secml.tuples_backfill import CLOUDTRAIL, GUARDDUTY, Outputs, backfill
+
     kind = CLOUDTRAIL if args.kind == "cloudtrail" else GUARDDUTY
     with ExitStack() as stack:
         outputs = Outputs(

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 
 import pytest
 from ingest_fixtures import delivered_log, records
 
-from secml_ingest.cloudtrail import records_from_log_bytes, tuples_from_log_bytes
+from secml_ingest.cloudtrail import MAX_SCANNED_DEPTH, records_from_log_bytes, tuples_from_log_bytes
 from secml_ingest.errors import BadObjectError
 from secml_ingest.objects import read_cloudtrail_object
 from secml_ingest.outcomes import PrincipalIp, Skip
@@ -27,6 +28,7 @@ EXPECTED = [
     Skip("invoked_by_only"),
     Skip("no_user_identity"),
 ]
+IPS = ("203.0.113.10", "198.51.100.7", "2001:db8::1", "::ffff:192.0.2.1", "AWS Internal", "s3.amazonaws.com", "", " 192.0.2.9")
 
 
 def test_every_rule_on_a_delivered_log() -> None:
@@ -96,3 +98,59 @@ def test_object_csv_keeps_ipv6_apart_and_counts_every_record() -> None:
     assert result.summary.items_seen == len(EXPECTED)
     assert result.summary.tuples_written == 7 and result.summary.ipv6_tuples_written == 1
     assert sum(result.summary.items_skipped.values()) == 6
+
+
+def _decoded_path(log_records: list[dict]) -> list:
+    """The tuples `json` gives for records: pretty-printed logs never take the scanner."""
+    return list(tuples_from_log_bytes(json.dumps({"Records": log_records}, indent=1).encode()))
+
+
+def test_repeated_identities_give_the_json_tuples() -> None:
+    rng = random.Random(5)
+    pool = records()
+    mixed = [dict(rng.choice(pool), sourceIPAddress=rng.choice(IPS)) for _ in range(300)]
+    scanned = list(tuples_from_log_bytes(delivered_log(mixed)))
+    assert scanned == _decoded_path(mixed)
+    assert list(tuples_from_log_bytes(delivered_log(mixed))) == scanned  # remembered identities
+
+
+def test_head_fields_nested_in_user_identity_are_not_the_records() -> None:
+    decoy = {"a": 1, "eventTime": "t", "eventSource": "s", "eventName": "n", "awsRegion": "r", "sourceIPAddress": "192.0.2.250"}
+    nested = dict(records()[0], userIdentity=dict(records()[0]["userIdentity"], decoy=decoy))
+    assert list(tuples_from_log_bytes(delivered_log([nested, nested]))) == [EXPECTED[0], EXPECTED[0]]
+
+
+def test_a_user_identity_that_is_not_an_object() -> None:
+    odd = [dict(records()[0], userIdentity=value) for value in ("AIDAEXAMPLEUSER00001", ["x"], None, 7)]
+    assert list(tuples_from_log_bytes(delivered_log(odd))) == [Skip("no_user_identity")] * 4
+
+
+def test_a_record_deeper_than_the_scanner_reads_is_decoded() -> None:
+    deep: object = "bottom"
+    for _ in range(MAX_SCANNED_DEPTH + 5):
+        deep = {"inner": [deep]}
+    log_records = [dict(records()[0], requestParameters=deep), records()[1]]
+    assert list(tuples_from_log_bytes(delivered_log(log_records))) == [EXPECTED[0], EXPECTED[1]]
+
+
+def test_separator_text_inside_strings_does_not_split_records() -> None:
+    carrier = dict(records()[0], userAgent='},{"eventVersion":"1.08","userIdentity":{}}', errorMessage="}]}")
+    assert list(tuples_from_log_bytes(delivered_log([carrier, records()[1]]))) == [EXPECTED[0], EXPECTED[1]]
+
+
+def test_observed_and_unobserved_reads_agree() -> None:
+    seen: list = []
+    data = delivered_log(records())
+    observed = read_cloudtrail_object("k", data, lambda record, outcome: seen.append(outcome))
+    plain = read_cloudtrail_object("k", data)
+    assert (observed.tuples_csv, observed.ipv6_csv, observed.summary) == (plain.tuples_csv, plain.ipv6_csv, plain.summary)
+    assert seen == EXPECTED
+
+
+def test_text_between_user_identity_and_event_time_is_invalid_json() -> None:
+    text = json.dumps({"Records": records()[:2]}, separators=(",", ":"))
+    identity = json.dumps(records()[0]["userIdentity"], separators=(",", ":"))
+    broken = text.replace(identity + ',"eventTime"', identity + ' x,"eventTime"', 1)
+    assert broken != text
+    with pytest.raises(BadObjectError, match="invalid JSON"):
+        list(tuples_from_log_bytes(gzip.compress(broken.encode())))
