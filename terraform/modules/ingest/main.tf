@@ -87,8 +87,9 @@ data "aws_iam_policy_document" "ingest" {
   }
 
   statement {
-    sid       = "WriteOwnOutputKeys"
-    actions   = ["s3:PutObject"]
+    sid = "WriteOwnOutputKeys"
+    # Outputs are written by multipart upload; a failed run aborts its upload.
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
     resources = [for key in values(each.value.output_keys) : "arn:${local.partition}:s3:::${var.tuples_bucket_name}/${key}"]
   }
 
