@@ -18,12 +18,13 @@ from typing import Any
 
 from secml import lambda_runner, sample_findings, stack
 from secml.errors import CommandError
+from secml.exercise_steps import EXERCISES, STEP_TITLES
 from secml.ipinsights import api
 from secml.ipinsights.hyperparameters import Hyperparameters
 from secml.paths import reports_dir
 from secml.report import build, console, writer
 from secml.report.holdout import DEFAULT_HELD_OUT_SHARE
-from secml.report.threshold import DEFAULT_FALSE_POSITIVE_RATE
+from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.target import Target
 from secml.training_run import TrainingRun, TupleFiles, hold_out_validation, require_tuples
 
@@ -243,18 +244,14 @@ def step_2_4(workshop: Workshop) -> None:
 
 
 Step = Callable[[Workshop], None]
-STEPS: dict[str, tuple[str, Step]] = {
-    "1.1": ("Generate sample findings", step_1_1),
-    "1.2": ("Examining real findings", step_1_2),
-    "2.1": ("Generate training data using CloudTrail logs", step_2_1),
-    "2.2": ("Generate scoring data using GuardDuty findings", step_2_2),
-    "2.4": ("Training and scoring with the IP Insights algorithm", step_2_4),
+STEP_FUNCTIONS: dict[str, Step] = {
+    "1.1": step_1_1,
+    "1.2": step_1_2,
+    "2.1": step_2_1,
+    "2.2": step_2_2,
+    "2.4": step_2_4,
 }
-EXERCISES: dict[str, tuple[str, ...]] = {
-    "1": ("1.1", "1.2"),
-    "2": ("2.1", "2.2", "2.4"),
-    **{step: (step,) for step in STEPS},
-}
+STEPS: dict[str, tuple[str, Step]] = {step: (title, STEP_FUNCTIONS[step]) for step, title in STEP_TITLES.items()}
 
 
 def run_exercise(name: str, workshop: Workshop) -> None:

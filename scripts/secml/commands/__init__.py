@@ -1,2 +1,5 @@
 """Subcommands of `secml`. Each module defines `register(subparsers)` and sets a
-`handler(args, target) -> int` default on every parser it adds."""
+`handler(args, target) -> int` default on every parser it adds.
+
+Modules here import only light things at module level and import heavy ones inside their
+handlers, so `secml` starts fast."""

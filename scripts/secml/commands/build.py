@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from secml.build import build_all
 from secml.target import Target
 
 
@@ -14,6 +13,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
+    from secml.build import build_all
+
     result = build_all()
     for path in (*result.lambda_zips, result.driver_wheel):
         print(path)

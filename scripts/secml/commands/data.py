@@ -6,13 +6,9 @@ import argparse
 import time
 from pathlib import Path
 
+from secml.data.size import DEFAULT_SIZE, CorpusSize
 from secml.errors import CommandError
 from secml.target import Target
-
-
-# secml.data.corpus.CorpusSize's defaults, for `--help` without importing numpy (a unit test holds
-# them equal).
-DEFAULT_RECORDS, DEFAULT_DAYS, DEFAULT_PEOPLE, DEFAULT_FINDINGS = 300_000, 2, 40, 150
 
 
 def _positive(text: str) -> int:
@@ -35,10 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     generate.add_argument("--out", required=True, metavar="DEST", help="a local folder or s3://bucket/prefix")
     generate.add_argument("--truth", required=True, type=Path, metavar="FILE", help="ground-truth CSV to write")
     generate.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
-    generate.add_argument("--records", type=_positive, default=DEFAULT_RECORDS, help=f"CloudTrail records (default {DEFAULT_RECORDS:,})")
-    generate.add_argument("--days", type=_positive, default=DEFAULT_DAYS, help=f"days of activity (default {DEFAULT_DAYS})")
-    generate.add_argument("--people", type=_positive, default=DEFAULT_PEOPLE, help=f"people in the account; workloads scale with them (default {DEFAULT_PEOPLE})")
-    generate.add_argument("--findings", type=_positive, default=DEFAULT_FINDINGS, help=f"GuardDuty findings (default {DEFAULT_FINDINGS})")
+    generate.add_argument("--records", type=_positive, default=DEFAULT_SIZE.records, help=f"CloudTrail records (default {DEFAULT_SIZE.records:,})")
+    generate.add_argument("--days", type=_positive, default=DEFAULT_SIZE.days, help=f"days of activity (default {DEFAULT_SIZE.days})")
+    generate.add_argument("--people", type=_positive, default=DEFAULT_SIZE.people, help=f"people in the account; workloads scale with them (default {DEFAULT_SIZE.people})")
+    generate.add_argument("--findings", type=_positive, default=DEFAULT_SIZE.findings, help=f"GuardDuty findings (default {DEFAULT_SIZE.findings})")
     generate.set_defaults(handler=run_generate)
 
     tutor = actions.add_parser(
@@ -56,7 +52,7 @@ def run_generate(args: argparse.Namespace, target: Target) -> int:
     from secml.data import corpus
 
     try:
-        size = corpus.CorpusSize(records=args.records, days=args.days, people=args.people, findings=args.findings)
+        size = CorpusSize(records=args.records, days=args.days, people=args.people, findings=args.findings)
         summary = corpus.generate(args.out, args.truth, seed=args.seed, size=size)
     except ValueError as error:
         raise CommandError(str(error)) from error

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
     started = time.monotonic()
     print(f"=== Setting up the workshop stack on TARGET={target.name} ===", flush=True)
     stack.up(target)
-    workshop = exercises.Workshop(target, options_from(args))
+    workshop = exercises.Workshop(target, options_from(args, target))
     for exercise in ("1", "2"):
         exercises.run_exercise(exercise, workshop)
     if workshop.report is None or workshop.written is None:

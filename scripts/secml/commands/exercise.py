@@ -5,23 +5,22 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from secml.exercise_steps import EXERCISES
+from secml.ipinsights.backends import BACKENDS, default_backend
+from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.target import Target
 
 if TYPE_CHECKING:
     from secml.exercises import ExerciseOptions
 
-# Shown by `--help` without importing the workshop, training and report code; a unit test holds
-# them equal to secml.exercises.EXERCISES, secml.ipinsights.api.BACKENDS and
-# secml.report.threshold.DEFAULT_FALSE_POSITIVE_RATE.
-EXERCISE_NAMES = ("1", "2", "1.1", "1.2", "2.1", "2.2", "2.4")
-BACKENDS = ("local", "sagemaker")
-DEFAULT_FALSE_POSITIVE_RATE = 0.01
-
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
     """Options of exercise 2.4, shared with `secml demo`."""
     parser.add_argument(
-        "--backend", choices=BACKENDS, default="local", help="where IP Insights trains (default %(default)s)"
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="where IP Insights trains (default: sagemaker with --target aws, local on the emulator)",
     )
     parser.add_argument(
         "--fpr",
@@ -33,12 +32,12 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the hold-out split and training")
 
 
-def options_from(args: argparse.Namespace) -> ExerciseOptions:
+def options_from(args: argparse.Namespace, target: Target) -> ExerciseOptions:
     from secml import exercises
     from secml.report import build
 
     return exercises.ExerciseOptions(
-        backend=args.backend,
+        backend=args.backend or default_backend(target),
         run=build.new_run_name(),
         false_positive_rate=args.fpr,
         threshold=args.threshold,
@@ -54,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "2: IP-based anomaly detection (2.1 CloudTrail tuples, 2.2 GuardDuty tuples, "
         "2.4 train, score and report).",
     )
-    parser.add_argument("exercise", choices=EXERCISE_NAMES)
+    parser.add_argument("exercise", choices=tuple(EXERCISES))
     add_training_options(parser)
     parser.set_defaults(handler=run)
 
@@ -62,5 +61,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, target: Target) -> int:
     from secml import exercises
 
-    exercises.run_exercise(args.exercise, exercises.Workshop(target, options_from(args)))
+    exercises.run_exercise(args.exercise, exercises.Workshop(target, options_from(args, target)))
     return 0

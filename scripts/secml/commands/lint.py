@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from secml.lint import run_all
 from secml.target import Target
 
 
@@ -17,6 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
+    from secml.lint import run_all
+
     results = run_all(args.checkov)
     for result in results:
         if result.name == "checkov" or not result.passed:

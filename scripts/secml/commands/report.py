@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from secml.commands.exercise import DEFAULT_FALSE_POSITIVE_RATE
 from secml.paths import reports_dir
+from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.target import Target
 
 

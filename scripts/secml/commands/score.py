@@ -5,11 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from secml.ipinsights.backends import INFERENCE_INSTANCE_TYPE
 from secml.target import Target
-
-# Shown by `--help` without importing boto3; a unit test holds it equal to
-# secml.ipinsights.sagemaker_backend.INFERENCE_INSTANCE_TYPE.
-INFERENCE_INSTANCE_TYPE = "ml.m5.xlarge"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from secml import stack
 from secml.target import Target
 
 
@@ -26,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_up(args: argparse.Namespace, target: Target) -> int:
+    from secml import stack
+
     report = stack.up(target)
     print(f"terraform apply on {target.name}: {report.apply_seconds:.1f} s")
     if report.seed_summary is not None:
@@ -35,6 +36,8 @@ def run_up(args: argparse.Namespace, target: Target) -> int:
 
 
 def run_down(args: argparse.Namespace, target: Target) -> int:
+    from secml import stack
+
     for note in stack.down(target, keep_emulator=args.keep_emulator):
         print(f"note: {note}")
     print(f"stack destroyed on {target.name}")
@@ -42,5 +45,7 @@ def run_down(args: argparse.Namespace, target: Target) -> int:
 
 
 def run_outputs(args: argparse.Namespace, target: Target) -> int:
+    from secml import stack
+
     print(json.dumps(stack.outputs(target), indent=2, sort_keys=True))
     return 0

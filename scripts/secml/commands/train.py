@@ -7,14 +7,10 @@ import json
 import sys
 from dataclasses import fields
 
-from secml.commands.exercise import BACKENDS
 from secml.errors import CommandError
+from secml.ipinsights.backends import BACKENDS, TRAINING_INSTANCE_TYPE
 from secml.ipinsights.hyperparameters import RANGES, Hyperparameters, HyperparameterError
 from secml.target import Target
-
-# Shown by `--help` without importing boto3; a unit test holds it equal to
-# secml.ipinsights.sagemaker_backend.TRAINING_INSTANCE_TYPE.
-TRAINING_INSTANCE_TYPE = "ml.m5.xlarge"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -35,23 +35,10 @@ from secml.data.ids import stable_hex
 from secml.data.networks import build_table
 from secml.data.planner import FindingPlanner, plan_findings
 from secml.data.population import build_population
+from secml.data.size import DEFAULT_SIZE, CorpusSize
 from secml.data.writers import write_cloudtrail, write_guardduty, write_truth
 
 CORPUS_RANGES = 200_000
-
-
-@dataclass(frozen=True)
-class CorpusSize:
-    """Defaults make the workshop-sized corpus; every option scales it up or down."""
-
-    records: int = 300_000
-    days: int = 2
-    people: int = 40
-    findings: int = 150
-
-    def __post_init__(self) -> None:
-        if self.records < 1000 or self.days < 1 or self.people < 4 or self.findings < 10:
-            raise ValueError("a corpus needs at least 1000 records, 1 day, 4 people and 10 findings")
 
 
 @dataclass(frozen=True)
@@ -84,7 +71,7 @@ class CorpusSummary:
 
 
 def generate_into(cloudtrail_url: str, guardduty_url: str, truth_path: Path, seed: int = 0,
-                  size: CorpusSize = CorpusSize(), s3_client: Any = None) -> CorpusSummary:
+                  size: CorpusSize = DEFAULT_SIZE, s3_client: Any = None) -> CorpusSummary:
     """The corpus for `seed` and `size`, CloudTrail under `cloudtrail_url` and findings under
     `guardduty_url` (local folders or s3:// prefixes); byte-identical for the same arguments."""
     began = time.perf_counter()
@@ -121,6 +108,6 @@ def generate_into(cloudtrail_url: str, guardduty_url: str, truth_path: Path, see
     )
 
 
-def generate(dest: str, truth_path: Path, seed: int = 0, size: CorpusSize = CorpusSize()) -> CorpusSummary:
+def generate(dest: str, truth_path: Path, seed: int = 0, size: CorpusSize = DEFAULT_SIZE) -> CorpusSummary:
     """The workshop bucket's layout under `dest`: `cloudtrail/AWSLogs/...`, `guardduty/...`."""
     return generate_into(locations.child(dest, "cloudtrail"), locations.child(dest, "guardduty"), truth_path, seed, size)

@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 import boto3
 import numpy as np
@@ -38,12 +38,16 @@ from secml.data.networks import format_ipv4
 from secml.errors import CommandError
 from secml.ipinsights import sagemaker_backend, tuples_io
 from secml.ipinsights.addresses import parse_ipv4
+from secml.ipinsights.backends import (
+    BACKENDS,
+    INFERENCE_INSTANCE_TYPE,
+    TRAINING_INSTANCE_TYPE,
+    Backend,
+)
 from secml.ipinsights.hyperparameters import Hyperparameters
 from secml.locations import child, is_s3
 from secml.target import Target
 
-Backend = Literal["local", "sagemaker"]
-BACKENDS: tuple[Backend, ...] = ("local", "sagemaker")
 MANIFEST = "secml-model.json"
 METRICS = "metrics.json"
 LOCAL_ARTEFACT = "ipinsights-local.npz"
@@ -79,7 +83,7 @@ def train(
     progress: bool = False,
     *,
     role_arn: str | None = None,
-    instance_type: str = sagemaker_backend.TRAINING_INSTANCE_TYPE,
+    instance_type: str = TRAINING_INSTANCE_TYPE,
     instance_count: int = 1,
     target: Target | None = None,
     boto_session: boto3.Session | None = None,
@@ -114,7 +118,7 @@ def score(
     out: str | None = None,
     *,
     endpoint: bool = False,
-    instance_type: str = sagemaker_backend.INFERENCE_INSTANCE_TYPE,
+    instance_type: str = INFERENCE_INSTANCE_TYPE,
     boto_session: boto3.Session | None = None,
 ) -> ScoreSummary:
     """Score every `principal,ip` line of `input` with the model at `model` into CSV `out`

@@ -23,16 +23,13 @@ import boto3
 from botocore.exceptions import ClientError, WaiterError
 
 from secml.errors import CommandError
+from secml.ipinsights.backends import INFERENCE_INSTANCE_TYPE, TRAINING_INSTANCE_TYPE
 from secml.ipinsights.hyperparameters import Hyperparameters
 from secml.locations import split_s3
 
 NAME_PREFIX = "secml-ipinsights"
 MANAGED_TAG_KEY = "secml:managed"
 MANAGED_TAGS = [{"Key": MANAGED_TAG_KEY, "Value": "true"}]
-# IP Insights trains on CPU or GPU; a CPU instance is the cheap default, a GPU one
-# (ml.p3.2xlarge in SageMaker's tutorial) is an option away.
-TRAINING_INSTANCE_TYPE = "ml.m5.xlarge"
-INFERENCE_INSTANCE_TYPE = "ml.m5.xlarge"
 # The SDK's default stop is one hour; the workshop's corpus on a CPU instance can take longer.
 MAX_TRAINING_SECONDS = 6 * 3600
 CSV = "text/csv"

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from secml.errors import CommandError
+from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.report.join import Score
-
-DEFAULT_FALSE_POSITIVE_RATE = 0.01
 
 
 @dataclass(frozen=True)
