@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from secml.data.size import DEFAULT_SIZE, CorpusSize
+from secml.data.size import DEFAULT_SIZE, TUTORIAL_TEST_PAIRS, TUTORIAL_USERS, CorpusSize
 from secml.errors import CommandError
 from secml.target import Target
 
@@ -43,8 +43,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     tutor.add_argument("--out", required=True, type=Path, metavar="DIR")
     tutor.add_argument("--seed", type=int, default=0)
-    tutor.add_argument("--users", type=_positive, default=10_000, help="simulated users (default 10,000)")
-    tutor.add_argument("--test-pairs", type=_positive, default=100_000, help="normal and random-IP test pairs, each (default 100,000)")
+    tutor.add_argument("--users", type=_positive, default=TUTORIAL_USERS, help=f"simulated users (default {TUTORIAL_USERS:,})")
+    tutor.add_argument(
+        "--test-pairs",
+        type=_positive,
+        default=TUTORIAL_TEST_PAIRS,
+        help=f"normal and random-IP test pairs, each (default {TUTORIAL_TEST_PAIRS:,})",
+    )
     tutor.set_defaults(handler=run_tutorial)
 
 

@@ -1,5 +1,5 @@
-"""The generated corpus's size, kept apart from the generator so that `secml data generate
---help` shows its defaults without loading numpy."""
+"""The generated corpora's sizes, kept apart from the generators so that `secml data --help`
+shows their defaults without loading numpy."""
 
 from __future__ import annotations
 
@@ -21,3 +21,7 @@ class CorpusSize:
 
 
 DEFAULT_SIZE = CorpusSize()
+
+# SageMaker's IP Insights tutorial: 10,000 simulated users; 100,000 test pairs of each label.
+TUTORIAL_USERS = 10_000
+TUTORIAL_TEST_PAIRS = 100_000

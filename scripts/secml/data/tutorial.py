@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from secml.data.networks import NetworkTable, build_table, format_ipv4
+from secml.data.size import TUTORIAL_TEST_PAIRS, TUTORIAL_USERS
 
 TUTORIAL_RANGES = 800_000
 DAYS = 10
@@ -91,7 +92,11 @@ def _write_pairs(path: Path, users: np.ndarray, ips: np.ndarray, labels: np.ndar
 
 
 def generate(
-    out_dir: Path, seed: int = 0, users: int = 10_000, test_pairs: int = 100_000, ranges: int = TUTORIAL_RANGES
+    out_dir: Path,
+    seed: int = 0,
+    users: int = TUTORIAL_USERS,
+    test_pairs: int = TUTORIAL_TEST_PAIRS,
+    ranges: int = TUTORIAL_RANGES,
 ) -> TutorialSummary:
     """Write `train.csv` (`entity,ip`, shuffled) and `test.csv` (`entity,ip,label`: held-out
     normal logins first, then random-range pairs) under `out_dir`; `ranges` sizes the table."""
