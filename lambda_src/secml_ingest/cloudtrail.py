@@ -12,6 +12,7 @@ repeats in every call a principal makes. Any object or record not in that layout
 order, whitespace, escapes in head fields) is decoded with `json`, so both paths give the same
 tuples.
 """
+
 from __future__ import annotations
 
 import json
@@ -108,8 +109,8 @@ def _records_are_objects(plain: bytes) -> bool:
     skeleton = _QUOTED.sub(b"", skeleton.translate(None, _NOT_STRUCTURE).replace(b'""', b""))
     if not skeleton.startswith(_SKELETON_HEAD) or not skeleton.endswith(_SKELETON_TAIL):
         return False
-    records = skeleton[len(_SKELETON_HEAD) : -len(_SKELETON_TAIL)].replace(_MARKED_BRACES, _RECORD_BOUNDARY)
-    records = records.translate(_BRACKETS_AS_BRACES)
+    records = skeleton[len(_SKELETON_HEAD) : -len(_SKELETON_TAIL)]
+    records = records.replace(_MARKED_BRACES, _RECORD_BOUNDARY).translate(_BRACKETS_AS_BRACES)
     for _ in range(MAX_SCANNED_DEPTH):
         reduced = records.replace(b"{}", b"")
         if reduced == records:
@@ -161,6 +162,22 @@ def _scanned_record(text: str, start: int, end: int) -> CloudTrailRecord | Skip:
         raise BadObjectError(f"invalid JSON: {error}") from None
 
 
+def _tuple_of(principal: str | Skip, source_ip: Any) -> PrincipalIp | Skip:
+    if isinstance(principal, Skip):
+        return principal
+    address = literal_ip(source_ip)
+    if isinstance(address, Skip):
+        return address
+    return PrincipalIp(principal, address.text, address.version)
+
+
+def tuple_from_record(record: CloudTrailRecord | Skip) -> PrincipalIp | Skip:
+    """Apply the principal rule, then the IP rule; the first that fails names the skip."""
+    if isinstance(record, Skip):
+        return record
+    return _tuple_of(principal_of(record.identity), record.source_ip)
+
+
 @lru_cache(maxsize=IDENTITY_CACHE_SIZE)  # a principal's identity repeats in every call it makes
 def _principal_of_identity_json(identity_json: str) -> str | Skip | None:
     """The principal of a userIdentity's JSON text, or None when the text is not exactly one JSON
@@ -200,22 +217,6 @@ def records_from_log_bytes(data: bytes) -> Iterator[CloudTrailRecord | Skip]:
         return
     for start, end in spans:
         yield _scanned_record(text, start, end)
-
-
-def _tuple_of(principal: str | Skip, source_ip: Any) -> PrincipalIp | Skip:
-    if isinstance(principal, Skip):
-        return principal
-    address = literal_ip(source_ip)
-    if isinstance(address, Skip):
-        return address
-    return PrincipalIp(principal, address.text, address.version)
-
-
-def tuple_from_record(record: CloudTrailRecord | Skip) -> PrincipalIp | Skip:
-    """Apply the principal rule, then the IP rule; the first that fails names the skip."""
-    if isinstance(record, Skip):
-        return record
-    return _tuple_of(principal_of(record.identity), record.source_ip)
 
 
 def tuples_from_log_bytes(data: bytes) -> Iterator[PrincipalIp | Skip]:

@@ -6,6 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+# Where the functions write when OUTPUT_KEY/IPV6_OUTPUT_KEY/INDEX_KEY are unset: the same keys the
+# stack sets, so the training run finds the tuples whichever way the functions were configured.
+DEFAULT_CLOUDTRAIL_OUTPUT_KEY = "train/cloudtrail_tuples.csv"
+DEFAULT_CLOUDTRAIL_IPV6_KEY = "train/cloudtrail_tuples_ipv6.csv"
+DEFAULT_GUARDDUTY_OUTPUT_KEY = "infer/guardduty_tuples.csv"
+DEFAULT_INDEX_KEY = "infer/guardduty_findings.csv"
+
 
 class ConfigError(Exception):
     """A required environment variable is missing or empty."""
@@ -32,8 +39,8 @@ class CloudTrailConfig:
             input_bucket=_required(environ, "INPUT_BUCKET"),
             input_prefix=environ.get("INPUT_PREFIX", ""),
             output_bucket=_required(environ, "OUTPUT_BUCKET"),
-            output_key=environ.get("OUTPUT_KEY") or "train/cloudtrail_tuples.csv",
-            ipv6_output_key=environ.get("IPV6_OUTPUT_KEY") or "train/cloudtrail_tuples_ipv6.csv",
+            output_key=environ.get("OUTPUT_KEY") or DEFAULT_CLOUDTRAIL_OUTPUT_KEY,
+            ipv6_output_key=environ.get("IPV6_OUTPUT_KEY") or DEFAULT_CLOUDTRAIL_IPV6_KEY,
         )
 
 
@@ -51,6 +58,6 @@ class GuardDutyConfig:
             input_bucket=_required(environ, "INPUT_BUCKET"),
             input_prefix=environ.get("INPUT_PREFIX", ""),
             output_bucket=_required(environ, "OUTPUT_BUCKET"),
-            output_key=environ.get("OUTPUT_KEY") or "infer/guardduty_tuples.csv",
-            index_key=environ.get("INDEX_KEY") or "infer/guardduty_findings.csv",
+            output_key=environ.get("OUTPUT_KEY") or DEFAULT_GUARDDUTY_OUTPUT_KEY,
+            index_key=environ.get("INDEX_KEY") or DEFAULT_INDEX_KEY,
         )

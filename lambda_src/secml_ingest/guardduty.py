@@ -90,7 +90,10 @@ def findings_from_bytes(key: str, data: bytes) -> Iterator[dict[str, Any] | Skip
         yield _finding_of(item)
 
 
-def _remote_ip_details(action: Mapping[str, Any]) -> list[Any] | Skip:
+def remote_ip_details(action: Mapping[str, Any]) -> list[Any] | Skip:
+    """The ``remoteIpDetails`` of a finding's action (camelCase keys), one per caller address:
+    one for an API call or a network connection, one per probe of a port probe; other action
+    types name no caller's address. Entries are as stored (possibly missing or not objects)."""
     action_type = action.get("actionType") or ""
     if action_type in _ACTION_IP_FIELDS:
         return [(action.get(_ACTION_IP_FIELDS[action_type]) or {}).get("remoteIpDetails")]
@@ -100,29 +103,36 @@ def _remote_ip_details(action: Mapping[str, Any]) -> list[Any] | Skip:
     return unsupported_action(action_type)
 
 
-def tuples_from_finding(finding: Mapping[str, Any]) -> list[PrincipalIp | Skip]:
-    """The tuples of one finding (one per remote IP detail), or the reasons it gives none."""
+def remote_address(details: Any) -> Any:
+    """The address one ``remoteIpDetails`` names (IPv4 first), or None."""
+    return (details.get("ipAddressV4") or details.get("ipAddressV6")) if isinstance(details, dict) else None
+
+
+def tuples_from_finding(finding: Mapping[str, Any]) -> list[PrincipalIp | Skip] | Skip:
+    """One outcome per remote IP the finding names (its tuple, or why that IP gives none), or
+    the reason the whole finding gives none."""
     resource = finding.get("resource") or {}
     details = resource.get("accessKeyDetails") if isinstance(resource, dict) else None
     if not details:
-        return [Skip(NO_ACCESS_KEY_DETAILS)]
+        return Skip(NO_ACCESS_KEY_DETAILS)
     principal = principal_of_access_key(details, finding.get("accountId"))
     if isinstance(principal, Skip):
-        return [principal]
+        return principal
     action = (finding.get("service") or {}).get("action")
     if not isinstance(action, dict):
-        return [Skip(NO_ACTION)]
-    ip_details = _remote_ip_details(action)
+        return Skip(NO_ACTION)
+    ip_details = remote_ip_details(action)
     if isinstance(ip_details, Skip):
-        return [ip_details]
+        return ip_details
+    if not ip_details:
+        return Skip(NO_REMOTE_IP)
     outcomes: list[PrincipalIp | Skip] = []
     for remote in ip_details:
-        remote = remote if isinstance(remote, dict) else {}
-        address = literal_ip(remote.get("ipAddressV4") or remote.get("ipAddressV6"))
+        address = literal_ip(remote_address(remote))
         outcomes.append(
             address if isinstance(address, Skip) else PrincipalIp(principal, address.text, address.version)
         )
-    return outcomes or [Skip(NO_REMOTE_IP)]
+    return outcomes
 
 
 def index_row(finding: Mapping[str, Any], pair: PrincipalIp) -> tuple[str, ...]:

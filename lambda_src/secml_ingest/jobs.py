@@ -9,10 +9,19 @@ from typing import Any
 from secml_ingest import printing
 from secml_ingest.config import CloudTrailConfig, GuardDutyConfig
 from secml_ingest.csv_sink import MultipartTextWriter
+from secml_ingest.errors import BadObjectError
 from secml_ingest.guardduty import INDEX_HEADER
-from secml_ingest.objects import FindingObserver, ObjectTuples, RecordObserver, read_cloudtrail_object, read_guardduty_object
+from secml_ingest.objects import (
+    FindingObserver,
+    ObjectTuples,
+    RecordObserver,
+    read_cloudtrail_object,
+    read_guardduty_object,
+    unreadable,
+)
+from secml_ingest.s3_bodies import object_body
 from secml_ingest.s3_sources import StoredObject, cloudtrail_skip_reason, guardduty_skip_reason, list_objects
-from secml_ingest.summary import IngestSummary
+from secml_ingest.summary import FINDINGS, RECORDS, IngestSummary
 from secml_ingest.tuples_csv import csv_text
 
 Emit = Callable[[str], None]
@@ -27,8 +36,12 @@ def _each_object(
         if reason is not None:
             summary.objects_skipped[reason] += 1
             continue
-        body = s3.get_object(Bucket=bucket, Key=stored.key)["Body"].read()
-        result = read(stored.key, body)
+        try:
+            body = object_body(s3, bucket, stored.key)
+        except BadObjectError as error:
+            result = unreadable(summary.unit, stored.key, str(error))
+        else:
+            result = read(stored.key, body)
         for bad in result.summary.bad_objects:
             emit(f"bad object s3://{bucket}/{bad.key}: {bad.reason}")
         summary.merge(result.summary)
@@ -52,7 +65,7 @@ def _finding_printer(mode: str, emit: Emit) -> FindingObserver | None:
 
 
 def run_cloudtrail(s3: Any, config: CloudTrailConfig, print_mode: str, emit: Emit) -> IngestSummary:
-    summary = IngestSummary(unit="records")
+    summary = IngestSummary(unit=RECORDS)
     observe = _record_printer(print_mode, emit)
     with (
         MultipartTextWriter(s3, config.output_bucket, config.output_key) as tuples,
@@ -69,7 +82,7 @@ def run_cloudtrail(s3: Any, config: CloudTrailConfig, print_mode: str, emit: Emi
 
 
 def run_guardduty(s3: Any, config: GuardDutyConfig, print_mode: str, emit: Emit) -> IngestSummary:
-    summary = IngestSummary(unit="findings")
+    summary = IngestSummary(unit=FINDINGS)
     observe = _finding_printer(print_mode, emit)
     with (
         MultipartTextWriter(s3, config.output_bucket, config.output_key) as tuples,

@@ -11,7 +11,7 @@ from typing import Any
 from secml_ingest import cloudtrail, guardduty
 from secml_ingest.errors import BadObjectError
 from secml_ingest.outcomes import IPV6_NOT_SCORED, PrincipalIp, Skip
-from secml_ingest.summary import BadObject, IngestSummary
+from secml_ingest.summary import FINDINGS, RECORDS, BadObject, IngestSummary
 from secml_ingest.tuples_csv import csv_text
 
 RecordObserver = Callable[[cloudtrail.CloudTrailRecord, PrincipalIp | Skip], None]
@@ -26,6 +26,11 @@ class ObjectTuples:
     summary: IngestSummary
 
 
+def unreadable(unit: str, key: str, reason: str) -> ObjectTuples:
+    """What an object that cannot be read (or fetched) contributes: no tuples, one bad object."""
+    return ObjectTuples("", "", "", IngestSummary(unit=unit, bad_objects=[BadObject(key, reason)]))
+
+
 def _observed_outcomes(data: bytes, observe: RecordObserver) -> Iterator[PrincipalIp | Skip]:
     for record in cloudtrail.records_from_log_bytes(data):
         outcome = cloudtrail.tuple_from_record(record)
@@ -36,7 +41,7 @@ def _observed_outcomes(data: bytes, observe: RecordObserver) -> Iterator[Princip
 
 def read_cloudtrail_object(key: str, data: bytes, observe: RecordObserver | None = None) -> ObjectTuples:
     """IPv4 tuples, IPv6 tuples (SageMaker trains on IPv4 only) and counts of one log object."""
-    summary = IngestSummary(unit="records", objects_read=1)
+    summary = IngestSummary(unit=RECORDS, objects_read=1)
     ipv4: list[tuple[str, str]] = []
     ipv6: list[tuple[str, str]] = []
     skipped = summary.items_skipped
@@ -48,7 +53,7 @@ def read_cloudtrail_object(key: str, data: bytes, observe: RecordObserver | None
             else:
                 (ipv4 if outcome.ip_version == 4 else ipv6).append((outcome.principal, outcome.ip))
     except BadObjectError as error:
-        return ObjectTuples("", "", "", IngestSummary(unit="records", bad_objects=[BadObject(key, str(error))]))
+        return unreadable(RECORDS, key, str(error))
     summary.items_seen = len(ipv4) + len(ipv6) + sum(skipped.values())
     summary.tuples_written = len(ipv4)
     summary.ipv6_tuples_written = len(ipv6)
@@ -56,8 +61,10 @@ def read_cloudtrail_object(key: str, data: bytes, observe: RecordObserver | None
 
 
 def read_guardduty_object(key: str, data: bytes, observe: FindingObserver | None = None) -> ObjectTuples:
-    """IPv4 scoring tuples and their finding-index rows (row i describes tuple i) of one object."""
-    summary = IngestSummary(unit="findings", objects_read=1)
+    """IPv4 scoring tuples and their finding-index rows (row i describes tuple i) of one object.
+    A finding that gives no tuple counts as a skipped finding; a finding's remote IP that gives
+    none (IPv6, which IP Insights cannot score, or no address) counts as a skipped IP."""
+    summary = IngestSummary(unit=FINDINGS, objects_read=1)
     pairs: list[tuple[str, str]] = []
     index: list[tuple[str, ...]] = []
     try:
@@ -68,16 +75,19 @@ def read_guardduty_object(key: str, data: bytes, observe: FindingObserver | None
                 continue
             outcomes = guardduty.tuples_from_finding(finding)
             if observe is not None:
-                observe(finding, outcomes)
+                observe(finding, [outcomes] if isinstance(outcomes, Skip) else outcomes)
+            if isinstance(outcomes, Skip):
+                summary.items_skipped[outcomes.reason] += 1
+                continue
             for outcome in outcomes:
                 if isinstance(outcome, Skip):
-                    summary.items_skipped[outcome.reason] += 1
+                    summary.ips_skipped[outcome.reason] += 1
                 elif outcome.ip_version != 4:
-                    summary.items_skipped[IPV6_NOT_SCORED] += 1
+                    summary.ips_skipped[IPV6_NOT_SCORED] += 1
                 else:
                     pairs.append((outcome.principal, outcome.ip))
                     index.append(guardduty.index_row(finding, outcome))
     except BadObjectError as error:
-        return ObjectTuples("", "", "", IngestSummary(unit="findings", bad_objects=[BadObject(key, str(error))]))
+        return unreadable(FINDINGS, key, str(error))
     summary.tuples_written = len(pairs)
     return ObjectTuples(csv_text(pairs), "", csv_text(index), summary)

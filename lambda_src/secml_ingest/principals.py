@@ -41,10 +41,10 @@ _BY_PRINCIPAL_ID = frozenset(
 
 
 def _role_id(principal_id: str) -> str:
-    """`AROA...:session` -> `AROA...`; anything else unchanged."""
-    if principal_id.startswith(ROLE_ID_PREFIX):
-        return principal_id.split(":", 1)[0]
-    return principal_id
+    """`AROA...:session` -> `AROA...`; anything else unchanged (a federated user's
+    `<account>:<name>` names the user, not a session)."""
+    role, separator, _ = principal_id.partition(":")
+    return role if separator and role.startswith(ROLE_ID_PREFIX) else principal_id
 
 
 def principal_of(identity: Any) -> str | Skip:
@@ -55,7 +55,7 @@ def principal_of(identity: Any) -> str | Skip:
     principal_id = identity.get("principalId")
     if identity_type == "AssumedRole":
         if isinstance(principal_id, str) and principal_id:
-            return principal_id.split(":", 1)[0]
+            return _role_id(principal_id)
         issuer = (identity.get("sessionContext") or {}).get("sessionIssuer") or {}
         issuer_id = issuer.get("principalId") if isinstance(issuer, Mapping) else None
         return issuer_id if isinstance(issuer_id, str) and issuer_id else Skip(NO_PRINCIPAL_ID)

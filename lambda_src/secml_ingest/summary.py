@@ -8,6 +8,10 @@ from typing import Any
 
 # A Lambda response is at most 6 MB: list this many bad objects, count the rest.
 MAX_BAD_OBJECTS_LISTED = 100
+# What one item of an input object is: a CloudTrail record, or a GuardDuty finding (which may name
+# several remote IPs, so its summary also counts the IPs left out of findings that gave tuples).
+RECORDS = "records"
+FINDINGS = "findings"
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,11 @@ class BadObject:
 
 @dataclass
 class IngestSummary:
-    """Counts for one run; `unit` names what an object holds ("records" or "findings")."""
+    """Counts for one run; `unit` names what an object holds (RECORDS or FINDINGS).
+
+    `items_skipped` counts items that gave no tuple at all, so it never exceeds `items_seen`;
+    `ips_skipped` counts the remote IPs of findings left out one by one (an IPv6 address, a
+    detail without an address), which a finding may have several of."""
 
     unit: str
     objects_read: int = 0
@@ -27,6 +35,7 @@ class IngestSummary:
     ipv6_tuples_written: int = 0
     objects_skipped: Counter[str] = field(default_factory=Counter)
     items_skipped: Counter[str] = field(default_factory=Counter)
+    ips_skipped: Counter[str] = field(default_factory=Counter)
     bad_objects: list[BadObject] = field(default_factory=list)
 
     def merge(self, other: IngestSummary) -> None:
@@ -36,14 +45,19 @@ class IngestSummary:
         self.ipv6_tuples_written += other.ipv6_tuples_written
         self.objects_skipped.update(other.objects_skipped)
         self.items_skipped.update(other.items_skipped)
+        self.ips_skipped.update(other.ips_skipped)
         self.bad_objects.extend(other.bad_objects)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        counts: dict[str, Any] = {
             "objects_read": self.objects_read,
             "objects_skipped": dict(sorted(self.objects_skipped.items())),
             f"{self.unit}_seen": self.items_seen,
             f"{self.unit}_skipped": dict(sorted(self.items_skipped.items())),
+        }
+        if self.unit == FINDINGS:
+            counts["ips_skipped"] = dict(sorted(self.ips_skipped.items()))
+        return counts | {
             "tuples_written": self.tuples_written,
             "ipv6_tuples_written": self.ipv6_tuples_written,
             "bad_objects_total": len(self.bad_objects),
@@ -63,6 +77,7 @@ class IngestSummary:
         ]
         lines += [f"objects skipped ({reason}): {n}" for reason, n in sorted(self.objects_skipped.items())]
         lines += [f"{self.unit} skipped ({reason}): {n}" for reason, n in sorted(self.items_skipped.items())]
+        lines += [f"remote IPs skipped ({reason}): {n}" for reason, n in sorted(self.ips_skipped.items())]
         lines += [f"bad object {bad.key}: {bad.reason}" for bad in self.bad_objects]
         if self.objects_read == 0 and not self.bad_objects:
             lines.append("no input objects found: the output is empty")

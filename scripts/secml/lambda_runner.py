@@ -37,9 +37,20 @@ INVOKE_CLIENT_CONFIG = Config(read_timeout=960, retries={"max_attempts": 0})
 
 @dataclass(frozen=True)
 class InvokeResult:
+    """What an invocation returned: `payload` is any JSON value a handler may return."""
+
     payload: Any
     log: str
     function_error: str | None = None
+
+    def error_message(self) -> str:
+        """Why a failed invocation failed, in one line: Lambda's ``errorMessage`` when the payload
+        is its error object, else the payload itself, else the kind of error."""
+        if isinstance(self.payload, dict) and self.payload.get("errorMessage"):
+            return str(self.payload["errorMessage"])
+        if self.payload is not None:
+            return json.dumps(self.payload, default=str)
+        return self.function_error or "no error reported"
 
 
 def invoke(target: Target, function_name: str, event: dict[str, Any]) -> InvokeResult:
@@ -87,6 +98,19 @@ def _function_environment(target: Target, configuration: dict[str, Any], request
     }
 
 
+def _captured_text(captured: bytes | str | None) -> str:
+    """What a timed-out process wrote: `subprocess` hands over the raw bytes read before the
+    timeout, even in text mode."""
+    if isinstance(captured, bytes):
+        return captured.decode("utf-8", "replace")
+    return captured or ""
+
+
+def _runtime_error(message: str) -> dict[str, Any]:
+    """The outcome the Lambda runtime reports when the handler returned nothing itself."""
+    return {"error": "Unhandled", "payload": {"errorMessage": message}}
+
+
 def _run_deployed_code(target: Target, client: Any, function_name: str, event: dict[str, Any]) -> InvokeResult:
     function = _deployed_function(client, function_name)
     configuration = function["Configuration"]
@@ -105,11 +129,11 @@ def _run_deployed_code(target: Target, client: Any, function_name: str, event: d
             output = process.stdout + process.stderr
             outcome = json.loads(result_file.read_text()) if result_file.exists() else None
         except subprocess.TimeoutExpired as expired:
-            output = (expired.stdout or b"").decode() if isinstance(expired.stdout, bytes) else expired.stdout or ""
-            outcome = {"error": "Unhandled", "payload": {"errorMessage": f"Task timed out after {timeout_s:.2f} seconds"}}
+            output = _captured_text(expired.stdout) + _captured_text(expired.stderr)
+            outcome = _runtime_error(f"Task timed out after {timeout_s:.2f} seconds")
         duration_ms = (time.monotonic() - started) * 1000
     if outcome is None:
-        outcome = {"error": "Unhandled", "payload": {"errorMessage": f"Runtime exited with status {process.returncode}"}}
+        outcome = _runtime_error(f"Runtime exited with status {process.returncode}")
     log = (
         f"START RequestId: {request_id} Version: $LATEST\n{output}"
         f"END RequestId: {request_id}\n"

@@ -16,20 +16,21 @@ import boto3
 
 from secml import stack
 from secml.target import Target
+from secml_ingest.guardduty import camel_keys, remote_address, remote_ip_details
+from secml_ingest.outcomes import Skip
 
 GET_FINDINGS_BATCH = 50
 SAMPLE_CRITERIA = {"Criterion": {"service.additionalInfo.sample": {"Eq": ["true"]}}}
 
 
 def remote_ips(finding: dict[str, Any]) -> list[str]:
-    """The remote addresses a finding's action names (several for a port probe)."""
-    action = finding.get("Service", {}).get("Action", {})
-    details = [
-        action.get("AwsApiCallAction", {}).get("RemoteIpDetails"),
-        action.get("NetworkConnectionAction", {}).get("RemoteIpDetails"),
-        *(probe.get("RemoteIpDetails") for probe in action.get("PortProbeAction", {}).get("PortProbeDetails", [])),
-    ]
-    return [d.get("IpAddressV4") or d.get("IpAddressV6") for d in details if d and (d.get("IpAddressV4") or d.get("IpAddressV6"))]
+    """The remote addresses a finding's action names (several for a port probe), by the ingest
+    function's rule; GetFindings answers in PascalCase, which the ingest also turns to camelCase."""
+    action = camel_keys((finding.get("Service") or {}).get("Action") or {})
+    details = remote_ip_details(action)
+    if isinstance(details, Skip):
+        return []
+    return [address for address in map(remote_address, details) if address]
 
 
 def short_line(finding: dict[str, Any]) -> str:
@@ -39,8 +40,8 @@ def short_line(finding: dict[str, Any]) -> str:
 
 
 def sample_finding_ids(guardduty: Any, detector_id: str) -> Iterator[str]:
-    pages = guardduty.get_paginator("list_findings").paginate(DetectorId=detector_id, FindingCriteria=SAMPLE_CRITERIA)
-    for page in pages:
+    paginator = guardduty.get_paginator("list_findings")
+    for page in paginator.paginate(DetectorId=detector_id, FindingCriteria=SAMPLE_CRITERIA):
         yield from page["FindingIds"]
 
 

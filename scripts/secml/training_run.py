@@ -15,7 +15,7 @@ from secml.errors import CommandError
 from secml.ipinsights.tuples_io import iter_tuples
 from secml.locations import exists, upload
 from secml.report import holdout
-from secml_ingest.config import CloudTrailConfig, GuardDutyConfig
+from secml_ingest.config import DEFAULT_CLOUDTRAIL_OUTPUT_KEY, DEFAULT_GUARDDUTY_OUTPUT_KEY, DEFAULT_INDEX_KEY
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,10 @@ class TupleFiles:
     def defaults(cls, bucket: str) -> TupleFiles:
         """Where the functions write in `bucket` when no result says otherwise: the ingest
         configuration's own default keys, which the stack's OUTPUT_KEY/INDEX_KEY keep."""
-        environ = {"INPUT_BUCKET": bucket, "OUTPUT_BUCKET": bucket}
-        cloudtrail, guardduty = CloudTrailConfig.from_environ(environ), GuardDutyConfig.from_environ(environ)
         return cls(
-            train_tuples=f"s3://{bucket}/{cloudtrail.output_key}",
-            guardduty_tuples=f"s3://{bucket}/{guardduty.output_key}",
-            finding_index=f"s3://{bucket}/{guardduty.index_key}",
+            train_tuples=f"s3://{bucket}/{DEFAULT_CLOUDTRAIL_OUTPUT_KEY}",
+            guardduty_tuples=f"s3://{bucket}/{DEFAULT_GUARDDUTY_OUTPUT_KEY}",
+            finding_index=f"s3://{bucket}/{DEFAULT_INDEX_KEY}",
         )
 
 

@@ -3,8 +3,10 @@ archive, an incident's evidence), objects spread over all cores, CSV to a file o
 
 Workers read whole objects with the same `secml_ingest.objects` functions the Lambdas use, and
 send back CSV text; the parent writes it in input order, so the output does not depend on the
-number of workers and memory holds only the objects in flight. boto3 and tqdm are imported only
-when an s3:// source or a terminal needs them: local backfills start without them.
+number of workers and memory holds only the objects in flight. An object that cannot be read
+(missing, no permission, refused by S3) is reported and skipped like a corrupt one. boto3
+(with `secml.locations`, which loads it) and tqdm are imported only when an s3:// source or a
+terminal needs them: local backfills start without them.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from secml.errors import CommandError
+from secml_ingest.errors import BadObjectError
 from secml_ingest.guardduty import INDEX_HEADER
-from secml_ingest.objects import ObjectTuples, read_cloudtrail_object, read_guardduty_object
+from secml_ingest.objects import ObjectTuples, read_cloudtrail_object, read_guardduty_object, unreadable
 from secml_ingest.s3_sources import StoredObject, cloudtrail_skip_reason, guardduty_skip_reason, list_objects
-from secml_ingest.summary import IngestSummary
+from secml_ingest.summary import FINDINGS, RECORDS, IngestSummary
 from secml_ingest.tuples_csv import csv_text
 
+# `secml.locations.S3_SCHEME`, spelt here to tell sources apart without loading boto3.
 S3_SCHEME = "s3://"
 # Objects a worker reads per task: few enough to keep both workers busy to the end, enough that
 # task hand-offs cost little next to reading a log object.
@@ -48,8 +52,8 @@ class Kind:
     read: ObjectReader
 
 
-CLOUDTRAIL = Kind("records", cloudtrail_skip_reason, read_cloudtrail_object)
-GUARDDUTY = Kind("findings", guardduty_skip_reason, read_guardduty_object)
+CLOUDTRAIL = Kind(RECORDS, cloudtrail_skip_reason, read_cloudtrail_object)
+GUARDDUTY = Kind(FINDINGS, guardduty_skip_reason, read_guardduty_object)
 
 
 @dataclass
@@ -62,14 +66,7 @@ class Outputs:
 @dataclass
 class Inputs:
     uris: list[str] = field(default_factory=list)
-    skipped: IngestSummary = field(default_factory=lambda: IngestSummary(unit="records"))
-
-
-def _split_s3_uri(uri: str) -> tuple[str, str]:
-    bucket, _, prefix = uri[len(S3_SCHEME) :].partition("/")
-    if not bucket:
-        raise CommandError(f"{uri}: an s3:// source needs a bucket name")
-    return bucket, prefix
+    skipped: IngestSummary = field(default_factory=lambda: IngestSummary(unit=RECORDS))
 
 
 def _local_objects(source: str) -> Iterator[tuple[str, StoredObject]]:
@@ -84,10 +81,10 @@ def _local_objects(source: str) -> Iterator[tuple[str, StoredObject]]:
 
 
 def _s3_objects(source: str) -> Iterator[tuple[str, StoredObject]]:
-    import boto3
+    from secml.locations import s3_client, split_s3
 
-    bucket, prefix = _split_s3_uri(source)
-    for stored in list_objects(boto3.client("s3"), bucket, prefix):
+    bucket, prefix = split_s3(source)
+    for stored in list_objects(s3_client(), bucket, prefix):
         yield f"{S3_SCHEME}{bucket}/{stored.key}", stored
 
 
@@ -108,16 +105,22 @@ def expand_sources(sources: Sequence[str], kind: Kind) -> Inputs:
 _worker_s3: Any = None
 
 
-def _object_bytes(uri: str) -> bytes:
-    global _worker_s3
-    if not uri.startswith(S3_SCHEME):
-        return Path(uri).read_bytes()
-    if _worker_s3 is None:  # one client per worker process: clients do not survive a fork
-        import boto3
+def _file_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:  # gone since listed, no permission, a folder in its place
+        raise BadObjectError(f"cannot read: {error.strerror or error}") from None
 
-        _worker_s3 = boto3.client("s3")
-    bucket, key = _split_s3_uri(uri)
-    return bytes(_worker_s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+def _s3_object_bytes(uri: str) -> bytes:
+    global _worker_s3
+    from secml.locations import s3_client, split_s3
+    from secml_ingest.s3_bodies import object_body
+
+    if _worker_s3 is None:  # one client per worker process: clients do not survive a fork
+        _worker_s3 = s3_client()
+    bucket, key = split_s3(uri)
+    return object_body(_worker_s3, bucket, key)
 
 
 def _keep_freed_buffers() -> None:
@@ -132,8 +135,14 @@ def _keep_freed_buffers() -> None:
     libc.mallopt(M_TRIM_THRESHOLD, WORKER_HEAP_KEPT)
 
 
-def _read_one(read: ObjectReader, uri: str) -> ObjectTuples:
-    return read(uri, _object_bytes(uri))
+def _read_one(kind: Kind, uri: str) -> ObjectTuples:
+    """One object's result, in a worker: an object it cannot fetch is a bad object, so one
+    refusal does not end the pool."""
+    try:
+        data = _s3_object_bytes(uri) if uri.startswith(S3_SCHEME) else _file_bytes(uri)
+    except BadObjectError as error:
+        return unreadable(kind.unit, uri, str(error))
+    return kind.read(uri, data)
 
 
 def worker_count(objects: int) -> int:
@@ -152,7 +161,7 @@ def backfill(sources: Sequence[str], kind: Kind, outputs: Outputs, progress: boo
     summary = inputs.skipped
     if outputs.index is not None:
         outputs.index.write(csv_text([INDEX_HEADER]))
-    read_one = partial(_read_one, kind.read)
+    read_one = partial(_read_one, kind)
     workers = worker_count(len(inputs.uris))
     with ExitStack() as stack:
         pool = _InProcess() if workers == 1 else stack.enter_context(multiprocessing.Pool(workers, _keep_freed_buffers))

@@ -37,5 +37,5 @@ def run(args: argparse.Namespace, target: Target) -> int:
     print(result.log, end="" if result.log.endswith("\n") else "\n")
     print(json.dumps(result.payload, indent=2))
     if result.function_error:
-        raise CommandError(f"{args.name} failed: {result.payload.get('errorMessage', result.function_error)}")
+        raise CommandError(f"{args.name} failed: {result.error_message()}")
     return 0

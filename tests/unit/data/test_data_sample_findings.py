@@ -55,3 +55,21 @@ def test_only_sample_findings_are_listed_and_read() -> None:
         stub.add_response("get_findings", {"Findings": []}, {"DetectorId": detector_id, "FindingIds": [sample_id]})
         assert sample_findings.read_sample_findings(guardduty, detector_id) == []
         stub.assert_no_pending_responses()
+
+
+def test_remote_ips_follow_the_ingest_rule_on_api_answers() -> None:
+    """GetFindings answers in PascalCase; the addresses are the ones the ingest function scores."""
+    probe = {"ActionType": "PORT_PROBE", "PortProbeAction": {"PortProbeDetails": [
+        {"RemoteIpDetails": {"IpAddressV4": "192.0.2.10"}}, {"RemoteIpDetails": {"IpAddressV6": "2001:db8::1"}},
+        {"LocalPortDetails": {"Port": 22}},
+    ]}}  # fmt: skip
+    api_call = {"ActionType": "AWS_API_CALL", "AwsApiCallAction": {"RemoteIpDetails": {"IpAddressV4": "203.0.113.5"}}}
+    dns = {"ActionType": "DNS_REQUEST", "DnsRequestAction": {"Domain": "example.com"}}
+    finding = {"UpdatedAt": "2024-03-01T10:00:00Z", "Region": "us-west-2", "Type": "Recon:EC2/Port", "Id": "f1"}
+    assert sample_findings.remote_ips(finding | {"Service": {"Action": probe}}) == ["192.0.2.10", "2001:db8::1"]
+    assert sample_findings.remote_ips(finding | {"Service": {"Action": api_call}}) == ["203.0.113.5"]
+    assert sample_findings.remote_ips(finding | {"Service": {"Action": dns}}) == []
+    assert sample_findings.short_line(finding | {"Service": {"Action": probe}}) == (
+        "[2024-03-01T10:00:00Z] us-west-2  192.0.2.10 (+1)  Recon:EC2/Port  f1"
+    )
+    assert sample_findings.short_line(finding) == "[2024-03-01T10:00:00Z] us-west-2  -  Recon:EC2/Port  f1"

@@ -6,7 +6,7 @@ import pytest
 from ingest_fixtures import event_bridge, export_jsonl_gz, findings, pascal_keys
 
 from secml_ingest.errors import BadObjectError
-from secml_ingest.guardduty import findings_from_bytes, tuples_from_finding
+from secml_ingest.guardduty import findings_from_bytes, remote_address, remote_ip_details, tuples_from_finding
 from secml_ingest.objects import read_guardduty_object
 from secml_ingest.outcomes import PrincipalIp, Skip
 
@@ -14,8 +14,8 @@ EXPECTED_TUPLES = {
     "f-api": [PrincipalIp("AROAEXAMPLEROLE00001", "198.51.100.200", 4)],
     "f-net": [PrincipalIp("AIDAEXAMPLEUSER00001", "203.0.113.77", 4)],
     "f-probe": [PrincipalIp("root:111122223333", ip, 4) for ip in ("192.0.2.10", "192.0.2.11", "192.0.2.12")],
-    "f-dns": [Skip("action_type:DNS_REQUEST")],
-    "f-ec2": [Skip("no_access_key_details")],
+    "f-dns": Skip("action_type:DNS_REQUEST"),
+    "f-ec2": Skip("no_access_key_details"),
     "f-v6": [PrincipalIp("AIDAEXAMPLEUSER00001", "2001:db8::5", 6)],
 }
 
@@ -56,9 +56,29 @@ def test_object_tuples_index_rows_align_and_ipv6_is_counted() -> None:
     )
     assert all(row.endswith(line) for row, line in zip(index, tuples, strict=True))
     assert result.summary.items_seen == 6
-    assert dict(result.summary.items_skipped) == {
-        "action_type:DNS_REQUEST": 1, "no_access_key_details": 1, "ipv6_not_scored": 1,
-    }  # fmt: skip
+    assert dict(result.summary.items_skipped) == {"action_type:DNS_REQUEST": 1, "no_access_key_details": 1}
+    assert dict(result.summary.ips_skipped) == {"ipv6_not_scored": 1}
+
+
+def test_skipped_findings_never_outnumber_seen_findings() -> None:
+    """A port probe's remote IPs are skipped one by one, apart from the findings skipped whole."""
+    probe = next(f for f in findings() if f["id"] == "f-probe")
+    for detail in probe["service"]["action"]["portProbeAction"]["portProbeDetails"]:
+        detail["remoteIpDetails"] = {"ipAddressV6": "2001:db8::9"}
+    result = read_guardduty_object("probe.json", json.dumps([probe, findings()[4]]).encode())
+    summary = result.summary.as_dict()
+    assert summary["findings_seen"] == 2
+    assert summary["findings_skipped"] == {"no_access_key_details": 1}
+    assert summary["ips_skipped"] == {"ipv6_not_scored": 3}
+    assert "remote IPs skipped (ipv6_not_scored): 3" in result.summary.lines()
+    assert result.tuples_csv == ""
+
+
+def test_remote_ip_rule_reads_every_port_probe_and_no_other_action() -> None:
+    probe = next(f for f in findings() if f["id"] == "f-probe")["service"]["action"]
+    assert [remote_address(d) for d in remote_ip_details(probe)] == ["192.0.2.10", "192.0.2.11", "192.0.2.12"]
+    assert remote_ip_details({"actionType": "DNS_REQUEST"}) == Skip("action_type:DNS_REQUEST")
+    assert remote_address({"ipAddressV6": "2001:db8::5"}) == "2001:db8::5" and remote_address(None) is None
 
 
 def test_unexpected_finding_shape_is_counted() -> None:

@@ -9,12 +9,13 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from ingest_fixtures import account_key, delivered_log, digest_key, export_jsonl_gz, findings, org_key, records
 from moto import mock_aws
 
 import cloudtrail_ingest
 import guardduty_ingest
-from secml_ingest.config import ConfigError
+from secml_ingest.config import CloudTrailConfig, ConfigError, GuardDutyConfig
 from secml_ingest.csv_sink import MIN_PART_SIZE, MultipartTextWriter
 
 LOGS, TUPLES = "example-trail-logs", "example-tuples"
@@ -30,6 +31,9 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         client = boto3.client("s3")
         client.create_bucket(Bucket=LOGS)
         client.create_bucket(Bucket=TUPLES)
+        # The handlers' client was made at import, before the mock: they use this one instead.
+        monkeypatch.setattr(cloudtrail_ingest, "s3_client", client)
+        monkeypatch.setattr(guardduty_ingest, "s3_client", client)
         yield client
 
 
@@ -133,3 +137,56 @@ def test_multipart_writer_uploads_parts_and_aborts_on_error(s3: Any) -> None:
         raise RuntimeError("boom")
     assert s3.list_multipart_uploads(Bucket=TUPLES).get("Uploads", []) == []
     assert "never.csv" not in [o["Key"] for o in s3.list_objects_v2(Bucket=TUPLES)["Contents"]]
+
+
+def _refusing(s3: Any, monkeypatch: pytest.MonkeyPatch, refused: dict[str, str]) -> None:
+    """S3 refuses GetObject for some listed keys (by error code), as for a trail encrypted with a
+    KMS key the function may not use, or an object deleted after it was listed."""
+    get_object = s3.get_object
+
+    def answer(**params: Any) -> Any:
+        if params["Key"] in refused:
+            code = refused[params["Key"]]
+            raise ClientError({"Error": {"Code": code, "Message": code}}, "GetObject")
+        return get_object(**params)
+
+    monkeypatch.setattr(s3, "get_object", answer)
+
+
+def test_an_object_s3_refuses_is_reported_and_skipped(
+    s3: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("a", "denied", "gone", "b"):
+        s3.put_object(Bucket=LOGS, Key=account_key(name), Body=delivered_log(records()))
+    _refusing(s3, monkeypatch, {account_key("denied"): "AccessDenied", account_key("gone"): "NoSuchKey"})
+    _env(monkeypatch, "cloudtrail/")
+    result = cloudtrail_ingest.handler({}, None)
+    assert result["objects_read"] == 2 and result["tuples_written"] == 2 * 7
+    assert result["bad_objects"] == [
+        {"key": account_key("denied"), "reason": "cannot read: AccessDenied"},
+        {"key": account_key("gone"), "reason": "cannot read: NoSuchKey"},
+    ]
+    assert f"bad object s3://{LOGS}/{account_key('denied')}: cannot read: AccessDenied" in capsys.readouterr().out
+    assert len(_text(s3, "train/cloudtrail_tuples.csv").splitlines()) == 2 * 7
+
+
+def test_a_findings_object_s3_refuses_is_reported_and_skipped(s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    s3.put_object(Bucket=LOGS, Key="guardduty/findings.json", Body=json.dumps(findings()).encode())
+    s3.put_object(Bucket=LOGS, Key="guardduty/sealed.json", Body=json.dumps(findings()).encode())
+    _refusing(s3, monkeypatch, {"guardduty/sealed.json": "KMS.AccessDeniedException"})
+    _env(monkeypatch, "guardduty/")
+    result = guardduty_ingest.handler({}, None)
+    assert result["objects_read"] == 1 and result["tuples_written"] == 5
+    sealed = {"key": "guardduty/sealed.json", "reason": "cannot read: KMS.AccessDeniedException"}
+    assert result["bad_objects"] == [sealed]
+    assert result["findings_skipped"] == {"action_type:DNS_REQUEST": 1, "no_access_key_details": 1}
+    assert result["ips_skipped"] == {"ipv6_not_scored": 1}
+
+
+def test_default_output_keys_are_the_stack_contract() -> None:
+    environ = {"INPUT_BUCKET": LOGS, "OUTPUT_BUCKET": TUPLES}
+    cloudtrail, guardduty = CloudTrailConfig.from_environ(environ), GuardDutyConfig.from_environ(environ)
+    assert (cloudtrail.output_key, cloudtrail.ipv6_output_key) == (
+        "train/cloudtrail_tuples.csv", "train/cloudtrail_tuples_ipv6.csv",
+    )  # fmt: skip
+    assert (guardduty.output_key, guardduty.index_key) == ("infer/guardduty_tuples.csv", "infer/guardduty_findings.csv")

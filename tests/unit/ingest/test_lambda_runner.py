@@ -12,7 +12,7 @@ import pytest
 from ingest_fixtures import account_key, delivered_log, records
 
 from secml import cli
-from secml.lambda_runner import invoke
+from secml.lambda_runner import InvokeResult, invoke
 from secml.paths import lambda_src_dir
 from secml.target import Target
 
@@ -101,3 +101,34 @@ def test_a_failing_function_reports_its_error(cli_on_emulator: Target, capsys: p
     assert result.payload["errorMessage"] == "missing environment variable INPUT_BUCKET"
     assert cli.main(["lambda", "invoke", "runner-missing-config"]) == 2
     assert "missing environment variable INPUT_BUCKET" in capsys.readouterr().err
+
+
+def test_a_timed_out_function_keeps_what_it_wrote_to_both_streams(emulator_env: Target) -> None:
+    stuck = (
+        "import sys, time\n"
+        "def handler(event, context):\n"
+        "    print('step 1 done', flush=True)\n"
+        "    print('Traceback (most recent call last): step 2 waits', file=sys.stderr, flush=True)\n"
+        "    time.sleep(30)\n"
+    )
+    _create("runner-stuck", "stuck.handler", _zip({"stuck.py": stuck.encode()}), {})
+    boto3.client("lambda").update_function_configuration(FunctionName="runner-stuck", Timeout=1)
+    result = invoke(emulator_env, "runner-stuck", {})
+    assert result.function_error == "Unhandled"
+    assert result.error_message() == "Task timed out after 1.00 seconds"
+    assert "step 1 done" in result.log and "Traceback (most recent call last): step 2 waits" in result.log
+
+
+@pytest.mark.parametrize(
+    ("payload", "function_error", "message"),
+    [
+        ({"errorMessage": "missing environment variable X", "errorType": "ConfigError"}, "Unhandled",
+         "missing environment variable X"),
+        ("handler raised a string", "Unhandled", '"handler raised a string"'),
+        (["a", 1], "Handled", '["a", 1]'),
+        ({"detail": "no errorMessage"}, "Unhandled", '{"detail": "no errorMessage"}'),
+        (None, "Unhandled", "Unhandled"),
+    ],
+)  # fmt: skip
+def test_error_message_reads_any_payload(payload: object, function_error: str, message: str) -> None:
+    assert InvokeResult(payload, "", function_error).error_message() == message

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from ingest_fixtures import delivered_log, digest_key, export_jsonl_gz, findings, org_key, records
 
-from secml import cli
+from secml import cli, tuples_backfill
 from secml.target import Target
 
 
@@ -38,6 +38,28 @@ def test_cloudtrail_folder_to_files(tmp_path: Path, capsys: pytest.CaptureFixtur
     for fact in ("objects read: 6", "records seen: 84", "tuples written: 42", "objects skipped (digest_file): 1",
                  "objects skipped (empty_object): 1", "records skipped (invoked_by_only): 6", "corrupt gzip"):  # fmt: skip
         assert fact in err
+
+
+def test_an_object_that_cannot_be_read_is_reported_and_the_pool_carries_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _trail_folder(tmp_path / "trail", objects=4)
+    list_sources = tuples_backfill.expand_sources
+    gone: list[str] = []
+
+    def listed_then_deleted(sources: list[str], kind: tuples_backfill.Kind) -> tuples_backfill.Inputs:
+        inputs = list_sources(sources, kind)
+        gone.append(inputs.uris[1])
+        Path(gone[0]).unlink()
+        return inputs
+
+    monkeypatch.setattr(tuples_backfill, "expand_sources", listed_then_deleted)
+    out = tmp_path / "tuples.csv"
+    assert cli.main(["tuples", "cloudtrail", str(source), "--out", str(out)]) == 0
+    assert len(out.read_text().splitlines()) == 3 * 7
+    err = capsys.readouterr().err
+    assert f"bad object {gone[0]}: cannot read: No such file or directory" in err
+    assert "objects read: 3" in err and "corrupt gzip" in err
 
 
 def test_cloudtrail_stdout_and_missing_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
