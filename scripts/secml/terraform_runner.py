@@ -85,6 +85,11 @@ class TerraformRunner:
             )
         return completed.stdout or ""
 
+    @staticmethod
+    def _display() -> list[str]:
+        """Warnings in one line each; no colour codes when the output goes to a file or a pipe."""
+        return ["-compact-warnings"] + ([] if sys.stdout.isatty() else ["-no-color"])
+
     def _variables(self) -> list[str]:
         return [f"-var=region={self.target.region}"]
 
@@ -93,10 +98,10 @@ class TerraformRunner:
         self.run("init", "-no-color", *plugin_dir_args(), capture=True)
 
     def apply(self) -> None:
-        self.run("apply", "-auto-approve", f"-state={self.state_path}", *self._variables())
+        self.run("apply", "-auto-approve", f"-state={self.state_path}", *self._display(), *self._variables())
 
     def destroy(self) -> None:
-        self.run("destroy", "-auto-approve", f"-state={self.state_path}", *self._variables())
+        self.run("destroy", "-auto-approve", f"-state={self.state_path}", *self._display(), *self._variables())
 
     def outputs(self) -> dict[str, Any]:
         """Output values as plain Python (`terraform output -json` without its type wrappers);
