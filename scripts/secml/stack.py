@@ -118,7 +118,13 @@ def down(target: Target, keep_emulator: bool = False) -> list[str]:
         print(f"deleted {name}")
     runner.init()
     values = runner.outputs()
+    if not values and not target.is_emulator:
+        raise CommandError(
+            f"no applied stack in {runner.state_path}: nothing destroyed (a stack applied from "
+            "another checkout, or with plain terraform, is destroyed from there)"
+        )
     if values:
+        build_all()  # destroy evaluates the configuration, which hashes the built artefacts
         runner.destroy()
     if target.is_emulator:
         if not keep_emulator:

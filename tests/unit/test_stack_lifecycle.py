@@ -69,6 +69,18 @@ def test_down_on_aws_names_what_stays_on() -> None:
     assert stack.left_on_aws({"guardduty_detector_created": True, "tuples_kms_key_created": False}) == []
 
 
+def test_down_on_aws_without_state_says_nothing_was_destroyed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lost state (another checkout, a deleted folder) must not read as a successful destroy."""
+    monkeypatch.setattr(stack, "check_aws_credentials", lambda target: "arn:aws:iam::123456789012:user/me")
+    monkeypatch.setattr("secml.ipinsights.cleanup.delete_hosted_resources", lambda target: [])
+    monkeypatch.setattr(TerraformRunner, "init", lambda self: None)
+    destroyed: list[Target] = []
+    monkeypatch.setattr(TerraformRunner, "destroy", lambda self: destroyed.append(self.target))
+    with pytest.raises(CommandError, match="nothing destroyed"):
+        stack.down(AWS)
+    assert destroyed == []
+
+
 def test_seeding_passes_the_stack_inputs_to_the_data_seeder(monkeypatch: pytest.MonkeyPatch) -> None:
     from secml.data import seed
 
