@@ -4,7 +4,7 @@ threshold, join, and measure quality when ground truth is given. Writing is writ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +49,7 @@ class Report:
 
 def new_run_name() -> str:
     """Sortable and unique enough for one user: the UTC time to the second."""
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _read_text(location: str | Path) -> str:
