@@ -31,11 +31,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from secml.data import tutorial
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.ipinsights.local_engine import LocalModel, fit, warm_up
 from secml.ipinsights.metrics import precision_at_recall, roc_auc
+from secml.ipinsights.model import LocalModel
+from secml.ipinsights.training import fit, warm_up
 
 TUTORIAL_SETTINGS = {
     "num_entity_vectors": 20_000,

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
+from secml.core.target import DEFAULT_REGION, Target
 from secml.emulator import server
-from secml.target import DEFAULT_REGION, Target
 
 
 def _free_port() -> int:

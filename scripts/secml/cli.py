@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from secml import commands
-from secml.errors import CommandError
-from secml.target import TARGET_NAMES, resolve_target
+from secml.core.errors import SecmlError
+from secml.core.target import TARGET_NAMES, resolve_target
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,23 +33,24 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
-        module.register(subparsers)
+        if hasattr(module, "register"):  # a subcommand; other modules hold what subcommands share
+            module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    target = resolve_target(args.target)
-    target.activate()
     try:
+        target = resolve_target(args.target)
+        target.activate()
         return int(args.handler(args, target) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except CommandError as error:
+    except SecmlError as error:
         print(f"secml {args.command}: {error}", file=sys.stderr)
-        return 2
+        return error.exit_status
     except BrokenPipeError:
         # The reader went away (`secml tuples ... | head`): exit quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

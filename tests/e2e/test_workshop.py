@@ -27,12 +27,11 @@ import nbformat
 import pytest
 from botocore.exceptions import ClientError
 from nbclient import NotebookClient
-
-from secml import stack
+from secml.core.checkout import project_root, reports_dir
+from secml.core.target import DEFAULT_REGION, Target
 from secml.emulator import server
-from secml.paths import project_root, reports_dir
-from secml.target import DEFAULT_REGION, Target
-from secml.terraform_runner import TerraformRunner
+from secml.infra import stack
+from secml.infra.terraform import TerraformRunner
 
 pytestmark = pytest.mark.e2e
 
@@ -153,7 +152,7 @@ def test_both_tuple_files_have_plausible_counts(demo: Demo) -> None:
 def test_the_model_trained(demo: Demo) -> None:
     metrics = json.loads(demo.read(f"model/{demo.run}/metrics.json"))
     assert metrics["backend"] == "local"
-    # Validation pairs are distinct pairs never trained on (secml.report.holdout), so this is
+    # Validation pairs are distinct pairs never trained on (secml.ipinsights.holdout), so this is
     # lower than the tutorial's 0.99 on pairs seen in training; about 0.9 on the workshop corpus.
     assert metrics["validation:discriminator_auc"] > MIN_DISCRIMINATOR_AUC
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from secml.build import build_driver_wheel, build_lambda_zips
-from secml.paths import lambda_src_dir, project_root
-from secml.target import Target
+from secml.core.checkout import lambda_src_dir, project_root
+from secml.core.target import Target
+from secml.infra.artefacts import build_driver_wheel, build_lambda_zips
 
 # Names of the test stack's resources start with this, apart from anything else in the emulator.
 STACK_NAME_PREFIX = "secmlit"

@@ -13,13 +13,12 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.sagemaker.models import sagemaker_backends
-
+from secml.core.target import Target
 from secml.emulator.patches import (
     s3_policy_conditions,
     sagemaker_lifecycle_config_tags,
     sagemaker_notebook_instance_settings,
 )
-from secml.target import Target
 
 REGION = "us-west-2"
 DENY_WITHOUT_TLS = {

@@ -8,10 +8,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from secml.lint import CHECKOV_SKIPPED_PATHS, checkov, configurations, fmt_check, validate
-from secml.paths import project_root, terraform_dir
-from secml.terraform_runner import plugin_dir_args, terraform_binary
+from secml.core.checkout import project_root, terraform_dir
+from secml.infra.lint import (
+    CHECKOV_SKIPPED_PATHS,
+    checkov,
+    configurations,
+    fmt_check,
+    validate,
+)
+from secml.infra.terraform import plugin_dir_args, terraform_binary
 
 pytestmark = pytest.mark.terraform
 

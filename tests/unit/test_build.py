@@ -8,9 +8,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from secml.build import HANDLER_MODULES, build_driver_wheel, build_lambda_zip, build_lambda_zips
-from secml.errors import CommandError
+from secml.core.errors import InputError
+from secml.infra.artefacts import (
+    HANDLER_MODULES,
+    build_driver_wheel,
+    build_lambda_zip,
+    build_lambda_zips,
+)
 
 HANDLER = '"""Thin handler."""\n\nfrom secml_ingest import rules\n\n\ndef handler(event, context):\n    return rules.run(event)\n'
 
@@ -59,7 +63,7 @@ def test_changed_source_changes_the_zip(tmp_path: Path) -> None:
 def test_missing_handler_is_a_clear_error(tmp_path: Path) -> None:
     source = make_lambda_src(tmp_path)
     (source / "guardduty_ingest.py").unlink()
-    with pytest.raises(CommandError, match="guardduty_ingest.py is missing"):
+    with pytest.raises(InputError, match="guardduty_ingest.py is missing"):
         build_lambda_zips(source, tmp_path / "out")
 
 

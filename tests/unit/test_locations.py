@@ -1,4 +1,4 @@
-"""secml.locations: one set of helpers for local paths and s3:// URIs, the same behaviour for both."""
+"""secml.core.storage: one set of helpers for local paths and s3:// URIs, the same behaviour for both."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
-
-from secml import locations
-from secml.errors import CommandError
+from secml.core import storage
+from secml.core.errors import InputError
 
 BUCKET = "secml-locations-test"
 REGION = "us-west-2"
@@ -19,7 +18,7 @@ REGION = "us-west-2"
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """An in-process S3 (moto) with one bucket; any emulator address in the environment is
-    removed so the plain clients in secml.locations reach the mock."""
+    removed so the plain clients in secml.core.storage reach the mock."""
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     with mock_aws():
@@ -38,13 +37,13 @@ def folder(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_split_s3() -> None:
-    assert locations.split_s3("s3://bucket/a/b.csv") == ("bucket", "a/b.csv")
-    assert locations.split_s3("s3://bucket") == ("bucket", "")
+    assert storage.split_s3("s3://bucket/a/b.csv") == ("bucket", "a/b.csv")
+    assert storage.split_s3("s3://bucket") == ("bucket", "")
 
 
 def test_split_s3_without_a_bucket_is_a_command_error() -> None:
-    with pytest.raises(CommandError, match="names no bucket"):
-        locations.split_s3("s3:///key")
+    with pytest.raises(InputError, match="names no bucket"):
+        storage.split_s3("s3:///key")
 
 
 @pytest.mark.parametrize(
@@ -57,50 +56,50 @@ def test_split_s3_without_a_bucket_is_a_command_error() -> None:
     ],
 )
 def test_child_joins_without_io(folder: str, expected: str) -> None:
-    assert locations.child(folder, "metrics.json") == expected
+    assert storage.child(folder, "metrics.json") == expected
 
 
 def test_write_then_read_bytes_and_exists(folder: str) -> None:
-    target = locations.child(folder, "nested/data.bin")
-    assert not locations.exists(target)
-    locations.write_bytes(target, b"\x00secml\n")
-    assert locations.exists(target)
-    assert locations.read_bytes(target) == b"\x00secml\n"
-    with locations.open_binary(target) as stream:
+    target = storage.child(folder, "nested/data.bin")
+    assert not storage.exists(target)
+    storage.write_bytes(target, b"\x00secml\n")
+    assert storage.exists(target)
+    assert storage.read_bytes(target) == b"\x00secml\n"
+    with storage.open_binary(target) as stream:
         assert stream.read(1) == b"\x00"
         assert stream.read() == b"secml\n"
 
 
 def test_write_bytes_replaces(folder: str) -> None:
-    target = locations.child(folder, "data.txt")
-    locations.write_bytes(target, b"first")
-    locations.write_bytes(target, b"second")
-    assert locations.read_bytes(target) == b"second"
+    target = storage.child(folder, "data.txt")
+    storage.write_bytes(target, b"first")
+    storage.write_bytes(target, b"second")
+    assert storage.read_bytes(target) == b"second"
 
 
 def test_upload_then_download(folder: str, tmp_path: Path) -> None:
     source = tmp_path / "source.csv"
     source.write_bytes(b"alice,10.0.0.1\n")
-    target = locations.child(folder, "deep/copy.csv")
-    locations.upload(source, target)
+    target = storage.child(folder, "deep/copy.csv")
+    storage.upload(source, target)
     copied = tmp_path / "copied.csv"
-    locations.download(target, copied)
+    storage.download(target, copied)
     assert copied.read_bytes() == b"alice,10.0.0.1\n"
 
 
 def test_missing_location_is_a_command_error(folder: str, tmp_path: Path) -> None:
-    missing = locations.child(folder, "missing.csv")
-    with pytest.raises(CommandError, match="missing.csv"):
-        locations.read_bytes(missing)
-    with pytest.raises(CommandError, match="missing.csv"):
-        locations.download(missing, tmp_path / "out")
+    missing = storage.child(folder, "missing.csv")
+    with pytest.raises(InputError, match="missing.csv"):
+        storage.read_bytes(missing)
+    with pytest.raises(InputError, match="missing.csv"):
+        storage.download(missing, tmp_path / "out")
 
 
 def test_upload_sets_the_s3_content_type(s3: object, tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     page.write_text("<html></html>")
-    locations.upload(page, f"s3://{BUCKET}/scores/run/report.html", content_type="text/html; charset=utf-8")
-    locations.upload(page, f"s3://{BUCKET}/scores/run/untyped")
+    storage.upload(page, f"s3://{BUCKET}/scores/run/report.html", content_type="text/html; charset=utf-8")
+    storage.upload(page, f"s3://{BUCKET}/scores/run/untyped")
     client = boto3.client("s3", region_name=REGION)
     typed = client.head_object(Bucket=BUCKET, Key="scores/run/report.html")
     untyped = client.head_object(Bucket=BUCKET, Key="scores/run/untyped")
@@ -111,7 +110,7 @@ def test_upload_sets_the_s3_content_type(s3: object, tmp_path: Path) -> None:
 def test_upload_to_a_local_path_ignores_the_content_type(tmp_path: Path) -> None:
     source = tmp_path / "report.html"
     source.write_text("<html></html>")
-    locations.upload(source, str(tmp_path / "out" / "report.html"), content_type="text/html")
+    storage.upload(source, str(tmp_path / "out" / "report.html"), content_type="text/html")
     assert (tmp_path / "out" / "report.html").read_text() == "<html></html>"
 
 
@@ -120,10 +119,10 @@ def test_s3_failures_are_one_line_command_errors(s3: object, tmp_path: Path) -> 
     source.write_bytes(b"x")
     absent = "s3://no-such-bucket-for-secml/key"
     for attempt in (
-        lambda: locations.upload(source, absent),
-        lambda: locations.write_bytes(absent, b"x"),
-        lambda: locations.read_bytes(absent),
+        lambda: storage.upload(source, absent),
+        lambda: storage.write_bytes(absent, b"x"),
+        lambda: storage.read_bytes(absent),
     ):
-        with pytest.raises(CommandError, match=absent) as raised:
+        with pytest.raises(InputError, match=absent) as raised:
             attempt()
         assert "\n" not in str(raised.value)

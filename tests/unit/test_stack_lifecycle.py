@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from secml import stack
-from secml.errors import CommandError
-from secml.target import Target
-from secml.terraform_runner import TerraformRunner, plugin_dir_args
+from secml.core.errors import InputError, NotReadyError
+from secml.core.target import Target
+from secml.infra import stack
+from secml.infra.terraform import TerraformRunner, plugin_dir_args
 
 LOCAL = Target(name="local", region="us-west-2", emulator_port=5099)
 AWS = Target(name="aws", region="eu-west-1", emulator_port=5099)
@@ -37,12 +36,12 @@ def test_plugin_dir_comes_from_tf_plugin_dir(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("TF_PLUGIN_DIR", str(tmp_path))
     assert plugin_dir_args() == [f"-plugin-dir={tmp_path}"]
     monkeypatch.setenv("TF_PLUGIN_DIR", str(tmp_path / "missing"))
-    with pytest.raises(CommandError, match="is not a folder"):
+    with pytest.raises(InputError, match="is not a folder"):
         plugin_dir_args()
 
 
 def test_outputs_before_up_tell_the_user_to_run_make_up() -> None:
-    with pytest.raises(CommandError, match="make up TARGET=aws"):
+    with pytest.raises(NotReadyError, match="make up TARGET=aws"):
         stack.outputs(AWS)
 
 
@@ -52,7 +51,7 @@ def test_missing_aws_credentials_fail_clearly(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    with pytest.raises(CommandError, match="no AWS credentials found"):
+    with pytest.raises(InputError, match="no AWS credentials found"):
         stack.check_aws_credentials(AWS)
 
 
@@ -76,7 +75,7 @@ def test_down_on_aws_without_state_says_nothing_was_destroyed(monkeypatch: pytes
     monkeypatch.setattr(TerraformRunner, "init", lambda self: None)
     destroyed: list[Target] = []
     monkeypatch.setattr(TerraformRunner, "destroy", lambda self: destroyed.append(self.target))
-    with pytest.raises(CommandError, match="nothing destroyed"):
+    with pytest.raises(NotReadyError, match="nothing destroyed"):
         stack.down(AWS)
     assert destroyed == []
 

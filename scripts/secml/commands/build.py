@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from secml.target import Target
+from secml.core.target import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
-    from secml.build import build_all
+    from secml.infra.artefacts import build_all
 
     result = build_all()
     for path in (*result.lambda_zips, result.driver_wheel):

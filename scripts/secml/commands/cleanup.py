@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from secml.target import Target
+from secml.core.target import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

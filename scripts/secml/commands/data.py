@@ -6,9 +6,14 @@ import argparse
 import time
 from pathlib import Path
 
-from secml.data.size import DEFAULT_SIZE, TUTORIAL_TEST_PAIRS, TUTORIAL_USERS, CorpusSize
-from secml.errors import CommandError
-from secml.target import Target
+from secml.core.errors import InputError
+from secml.core.target import Target
+from secml.data.size import (
+    DEFAULT_SIZE,
+    TUTORIAL_TEST_PAIRS,
+    TUTORIAL_USERS,
+    CorpusSize,
+)
 
 
 def _positive(text: str) -> int:
@@ -60,7 +65,7 @@ def run_generate(args: argparse.Namespace, target: Target) -> int:
         size = CorpusSize(records=args.records, days=args.days, people=args.people, findings=args.findings)
         summary = corpus.generate(args.out, args.truth, seed=args.seed, size=size)
     except ValueError as error:
-        raise CommandError(str(error)) from error
+        raise InputError(str(error)) from error
     print("\n".join(summary.lines()))
     return 0
 
@@ -72,7 +77,7 @@ def run_tutorial(args: argparse.Namespace, target: Target) -> int:
     try:
         summary = tutorial.generate(args.out, seed=args.seed, users=args.users, test_pairs=args.test_pairs)
     except ValueError as error:
-        raise CommandError(str(error)) from error
+        raise InputError(str(error)) from error
     print(f"{summary.users:,} users, {summary.events:,} logins over {tutorial.DAYS} days")
     print(f"train: {summary.train_pairs:,} pairs -> {summary.train_path}")
     print(f"test: {summary.test_normal:,} held-out normal + {summary.test_random:,} random-range pairs -> {summary.test_path}")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from secml.commands.exercise import add_training_options, options_from
-from secml.errors import CommandError
-from secml.target import Target
+from secml.commands.options import add_training_options, options_from
+from secml.core.errors import SecmlError
+from secml.core.target import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,8 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
-    from secml import exercises, stack
+    from secml.infra import stack
     from secml.report import console
+    from secml.workshop import exercises
 
     started = time.monotonic()
     print(f"=== Setting up the workshop stack on TARGET={target.name} ===", flush=True)
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
     for exercise in ("1", "2"):
         exercises.run_exercise(exercise, workshop)
     if workshop.report is None or workshop.written is None:
-        raise CommandError("exercise 2.4 wrote no report")
+        raise SecmlError("exercise 2.4 wrote no report")
     print(f"\n=== Done in {time.monotonic() - started:.0f} s ===")
     print(f"report: {workshop.written.html}")
     unusual = workshop.report.most_unusual(console.TOP_FINDINGS)

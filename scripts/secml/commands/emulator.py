@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from secml.errors import CommandError
-from secml.target import Target
+from secml.core.errors import InputError
+from secml.core.target import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,7 +18,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
     from secml.emulator import server
 
     if not target.is_emulator:
-        raise CommandError("the emulator is only used with --target local")
+        raise InputError("the emulator is only used with --target local")
     if args.action == "start":
         print(f"emulator answering on {server.start(target)}")
     elif args.action == "stop":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from secml.target import Target
+from secml.core.target import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_sample(args: argparse.Namespace, target: Target) -> int:
-    from secml import sample_findings
+    from secml.workshop import sample_findings
 
     sample_findings.run(target, full=args.full)
     return 0

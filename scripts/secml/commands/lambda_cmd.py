@@ -7,8 +7,8 @@ import argparse
 import json
 from typing import Any
 
-from secml.errors import CommandError
-from secml.target import Target
+from secml.core.errors import InputError
+from secml.core.target import Target
 
 
 def _event(text: str) -> dict[str, Any]:
@@ -31,11 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
-    from secml.lambda_runner import invoke
+    from secml.infra.lambda_runner import invoke
 
     result = invoke(target, args.name, args.event)
     print(result.log, end="" if result.log.endswith("\n") else "\n")
     print(json.dumps(result.payload, indent=2))
     if result.function_error:
-        raise CommandError(f"{args.name} failed: {result.error_message()}")
+        raise InputError(f"{args.name} failed: {result.error_message()}")
     return 0

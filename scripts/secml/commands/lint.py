@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from secml.target import Target
+from secml.core.target import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
-    from secml.lint import run_all
+    from secml.infra.lint import run_all
 
     results = run_all(args.checkov)
     for result in results:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from secml.paths import reports_dir
+from secml.core.checkout import reports_dir
+from secml.core.target import Target
 from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
-from secml.target import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,10 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
-    from secml.report import build, console, writer
+    from secml.report import compose, console, writer
 
-    run_name = args.run or build.new_run_name()
-    inputs = build.ReportInputs(
+    run_name = args.run or compose.new_run_name()
+    inputs = compose.ReportInputs(
         scores=args.scores,
         index=args.index,
         train_scores=args.train_scores,
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
         threshold_value=args.threshold,
         false_positive_rate=args.fpr,
     )
-    report = build.build(inputs, run_name)
+    report = compose.compose_report(inputs, run_name)
     written = writer.write(report, args.out or reports_dir() / run_name)
     locations = [str(path) for path in written.files()]
     if args.bucket:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from secml.ipinsights.backends import INFERENCE_INSTANCE_TYPE
-from secml.target import Target
+from secml.core.target import Target
+from secml.ipinsights.choices import INFERENCE_INSTANCE_TYPE
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from secml.target import Target
+from secml.core.target import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_up(args: argparse.Namespace, target: Target) -> int:
-    from secml import stack
+    from secml.infra import stack
 
     report = stack.up(target)
     print(f"terraform apply on {target.name}: {report.apply_seconds:.1f} s")
@@ -36,7 +36,7 @@ def run_up(args: argparse.Namespace, target: Target) -> int:
 
 
 def run_down(args: argparse.Namespace, target: Target) -> int:
-    from secml import stack
+    from secml.infra import stack
 
     for note in stack.down(target, keep_emulator=args.keep_emulator):
         print(f"note: {note}")
@@ -45,7 +45,7 @@ def run_down(args: argparse.Namespace, target: Target) -> int:
 
 
 def run_outputs(args: argparse.Namespace, target: Target) -> int:
-    from secml import stack
+    from secml.infra import stack
 
     print(json.dumps(stack.outputs(target), indent=2, sort_keys=True))
     return 0

@@ -7,10 +7,14 @@ import json
 import sys
 from dataclasses import fields
 
-from secml.errors import CommandError
-from secml.ipinsights.backends import BACKENDS, TRAINING_INSTANCE_TYPE
-from secml.ipinsights.hyperparameters import RANGES, Hyperparameters, HyperparameterError
-from secml.target import Target
+from secml.core.errors import InputError
+from secml.core.target import Target
+from secml.ipinsights.choices import BACKENDS, TRAINING_INSTANCE_TYPE
+from secml.ipinsights.hyperparameters import (
+    RANGES,
+    HyperparameterError,
+    Hyperparameters,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,7 +58,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
     try:
         hyperparameters = Hyperparameters(**given)
     except HyperparameterError as error:
-        raise CommandError(str(error)) from error
+        raise InputError(str(error)) from error
     result = api.train(
         args.backend,
         train=args.train,
@@ -63,12 +67,20 @@ def run(args: argparse.Namespace, target: Target) -> int:
         hyperparameters=hyperparameters,
         seed=args.seed,
         progress=sys.stderr.isatty(),
-        role_arn=args.role_arn,
+        role_arn=_role_arn(args, target),
         instance_type=args.instance_type,
         instance_count=args.instance_count,
-        target=target,
     )
     headline = {name: value for name, value in result.metrics.items() if not isinstance(value, (list, dict))}
     print(f"model: {result.model_uri}")
     print(f"metrics: {json.dumps(headline)}")
     return 0
+
+
+def _role_arn(args: argparse.Namespace, target: Target) -> str | None:
+    """The role SageMaker trains as: --role-arn, else the stack's notebook role."""
+    if args.backend != "sagemaker" or args.role_arn:
+        return str(args.role_arn) if args.role_arn else None
+    from secml.infra import stack
+
+    return str(stack.outputs(target)["notebook_role_arn"])

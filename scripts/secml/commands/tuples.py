@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO
 
-from secml.target import Target
+from secml.core.target import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +33,7 @@ def _open(stack: ExitStack, path: Path | None) -> IO[str] | None:
 
 
 def run(args: argparse.Namespace, target: Target) -> int:
-    from secml.tuples_backfill import CLOUDTRAIL, GUARDDUTY, Outputs, backfill
+    from secml.ingest.extract import CLOUDTRAIL, GUARDDUTY, Outputs, backfill
 
     kind = CLOUDTRAIL if args.kind == "cloudtrail" else GUARDDUTY
     with ExitStack() as stack:

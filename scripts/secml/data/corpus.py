@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from secml import locations
+from secml.core import storage
 from secml.data import cloudtrail_records
 from secml.data.destinations import Destination
 from secml.data.events import START, CallIndex, normal_events
@@ -110,4 +110,4 @@ def generate_into(cloudtrail_url: str, guardduty_url: str, truth_path: Path, see
 
 def generate(dest: str, truth_path: Path, seed: int = 0, size: CorpusSize = DEFAULT_SIZE) -> CorpusSummary:
     """The workshop bucket's layout under `dest`: `cloudtrail/AWSLogs/...`, `guardduty/...`."""
-    return generate_into(locations.child(dest, "cloudtrail"), locations.child(dest, "guardduty"), truth_path, seed, size)
+    return generate_into(storage.child(dest, "cloudtrail"), storage.child(dest, "guardduty"), truth_path, seed, size)

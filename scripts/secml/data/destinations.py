@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
 
-from secml import locations
+from secml.core import storage
 
 S3_WRITERS = 16
 _PENDING_UPLOADS = 4 * S3_WRITERS  # bounds the bodies held in memory while uploads run
@@ -23,19 +23,19 @@ class Destination:
         self.url = url
         self._futures: list[Future[Any]] = []
         self._pool: ThreadPoolExecutor | None = None
-        if locations.is_s3(url):
-            locations.split_s3(url)  # a URL without a bucket fails here, before any work
-            self._s3 = s3_client or locations.s3_client()
+        if storage.is_s3(url):
+            storage.split_s3(url)  # a URL without a bucket fails here, before any work
+            self._s3 = s3_client or storage.s3_client()
             self._pool = ThreadPoolExecutor(max_workers=S3_WRITERS, thread_name_prefix="secml-s3")
 
     def write(self, key: str, data: bytes) -> None:
-        location = locations.child(self.url, key)
+        location = storage.child(self.url, key)
         if self._pool is None:
-            locations.write_bytes(location, data)
+            storage.write_bytes(location, data)
             return
         if len(self._futures) >= _PENDING_UPLOADS:
             self._futures.pop(0).result()
-        bucket, object_key = locations.split_s3(location)
+        bucket, object_key = storage.split_s3(location)
         self._futures.append(self._pool.submit(self._s3.put_object, Bucket=bucket, Key=object_key, Body=data))
 
     def close(self) -> None:

@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 
 from secml.data import cloudtrail_records, findings
-from secml.data.cloudtrail_records import CATALOGUES, SERVICE_EVENTS, USER_AGENTS, ApiCall
+from secml.data.cloudtrail_records import (
+    CATALOGUES,
+    SERVICE_EVENTS,
+    USER_AGENTS,
+    ApiCall,
+)
 from secml.data.population import ACTIVITY_SHARES, AWS_SERVICE_SHARE, Population
 
 START = calendar.timegm((2025, 3, 3, 0, 0, 0))  # a Monday

@@ -19,7 +19,8 @@ from typing import Any, Literal
 import numpy as np
 
 from secml.data.ids import stable_hex
-from secml.data.networks import NetworkTable, build_table, format_ipv4
+from secml.data.networks import NetworkTable, build_table
+from secml.ipinsights.addresses import format_ipv4
 
 SCHEMA_VERSION = "2.0"
 ActionType = Literal["AWS_API_CALL", "NETWORK_CONNECTION", "PORT_PROBE"]

@@ -15,6 +15,8 @@ from typing import Literal
 
 import numpy as np
 
+from secml.ipinsights.addresses import format_ipv4
+
 ProviderKind = Literal["residential", "mobile", "business", "hosting", "aws", "anonymiser"]
 
 
@@ -153,14 +155,3 @@ def build_table(n_ranges: int, seed: int = 0) -> NetworkTable:
         end=end.astype(np.uint32),
         provider=run_provider[run_id].astype(np.uint8),
     )
-
-
-_OCTETS = [str(i) for i in range(256)]
-
-
-def format_ipv4(ips: np.ndarray) -> list[str]:
-    """Dotted-quad strings for unsigned 32-bit addresses, in order: the project's one formatter
-    (generators, engine tests). Big-endian bytes are the octets; a lookup per octet is fast in bulk."""
-    octets = np.asarray(ips, dtype=np.uint32).reshape(-1).astype(">u4").view(np.uint8).reshape(-1, 4)
-    names = _OCTETS
-    return [f"{names[a]}.{names[b]}.{names[c]}.{names[d]}" for a, b, c, d in octets.tolist()]

@@ -17,7 +17,7 @@ from secml.data import cloudtrail_records, findings
 from secml.data.events import REGIONS, START, CallIndex, Events
 from secml.data.findings import AccessKey, FindingType, Instance, Occurrence
 from secml.data.ids import session_key, stable_hex
-from secml.data.networks import PROVIDERS, NetworkTable, format_ipv4
+from secml.data.networks import PROVIDERS, NetworkTable
 from secml.data.plans import (
     ATTACK_PLANS,
     ATTACK_RECORD_SHARE,
@@ -34,6 +34,7 @@ from secml.data.plans import (
     Plan,
 )
 from secml.data.population import Actor, Place, Population, Principal
+from secml.ipinsights.addresses import format_ipv4
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from typing import Literal
 
 import numpy as np
 
-from secml.data.networks import NetworkTable, format_ipv4
+from secml.data.networks import NetworkTable
+from secml.ipinsights.addresses import format_ipv4
 
 PrincipalKind = Literal["iam_user", "sso_role", "workload_role", "service_linked_role", "root"]
 Profile = Literal["person", "admin", "ec2_app", "lambda", "ci", "ecs_task", "service_linked", "root"]

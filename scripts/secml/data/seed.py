@@ -9,8 +9,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from secml.core.target import Target
 from secml.data.corpus import CorpusSize, CorpusSummary, generate_into
-from secml.target import Target
 
 SEED = 0
 

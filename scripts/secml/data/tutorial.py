@@ -20,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from secml.data.networks import NetworkTable, build_table, format_ipv4
+from secml.data.networks import NetworkTable, build_table
 from secml.data.size import TUTORIAL_TEST_PAIRS, TUTORIAL_USERS
+from secml.ipinsights.addresses import format_ipv4
 
 TUTORIAL_RANGES = 800_000
 DAYS = 10

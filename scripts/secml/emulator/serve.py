@@ -9,8 +9,8 @@ import argparse
 
 from moto.server import ThreadedMotoServer
 
+from secml.core.target import EMULATOR_HOST
 from secml.emulator.patches import apply_all
-from secml.target import EMULATOR_HOST
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from secml.errors import CommandError
-from secml.target import Target
+from secml.core.errors import InputError, ServiceError
+from secml.core.target import Target
 
 READY_TIMEOUT_S = 30.0
 
@@ -54,12 +54,12 @@ def running_pid(target: Target) -> int | None:
 def start(target: Target) -> str:
     """Start the emulator unless ours already runs; returns its endpoint URL once it answers."""
     if not target.is_emulator or target.endpoint_url is None:
-        raise CommandError("the emulator only runs for TARGET=local")
+        raise InputError("the emulator only runs for TARGET=local")
     url = target.endpoint_url
     if running_pid(target) is not None and is_answering(url):
         return url
     if is_answering(url):
-        raise CommandError(
+        raise ServiceError(
             f"something else already answers on {url}; stop it or set SECML_EMULATOR_PORT"
         )
     files = EmulatorFiles.of(target)
@@ -77,12 +77,12 @@ def start(target: Target) -> str:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise CommandError(f"the emulator exited at start; see {files.log}")
+            raise ServiceError(f"the emulator exited at start; see {files.log}")
         if is_answering(url):
             return url
         time.sleep(0.2)
     stop(target)
-    raise CommandError(f"the emulator did not answer on {url} within {READY_TIMEOUT_S:.0f} s")
+    raise ServiceError(f"the emulator did not answer on {url} within {READY_TIMEOUT_S:.0f} s")
 
 
 def stop(target: Target) -> bool:

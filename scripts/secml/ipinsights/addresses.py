@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
-
 from secml_ingest.addresses import LiteralIp, literal_ip
 
 IPV6_ERROR = "IPv6 address: IP Insights scores IPv4 addresses only"
@@ -120,3 +119,14 @@ def _errors(status: np.ndarray) -> list[str | None]:
     for row in np.flatnonzero(status != _VALID).tolist():
         messages[row] = IPV6_ERROR if status[row] == _IPV6 else MALFORMED_ERROR
     return messages
+
+
+_OCTETS = [str(i) for i in range(256)]
+
+
+def format_ipv4(ips: np.ndarray) -> list[str]:
+    """Dotted-quad strings for unsigned 32-bit addresses, in order: the project's one formatter
+    (the engine, the generators and their tests). Big-endian bytes are the octets; a lookup per octet is fast in bulk."""
+    octets = np.asarray(ips, dtype=np.uint32).reshape(-1).astype(">u4").view(np.uint8).reshape(-1, 4)
+    names = _OCTETS
+    return [f"{names[a]}.{names[b]}.{names[c]}.{names[d]}" for a, b, c, d in octets.tolist()]

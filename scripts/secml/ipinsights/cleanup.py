@@ -11,8 +11,8 @@ from typing import Any
 
 import boto3
 
-from secml.ipinsights.sagemaker_backend import MANAGED_TAG_KEY, NAME_PREFIX
-from secml.target import Target
+from secml.core.target import Target
+from secml.ipinsights.sagemaker_jobs import MANAGED_TAG_KEY, NAME_PREFIX
 
 
 def delete_hosted_resources(target: Target, boto_session: boto3.Session | None = None) -> list[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from secml.core.errors import InputError
+
 
 @dataclass(frozen=True)
 class Range:
@@ -29,7 +31,7 @@ RANGES: dict[str, Range] = {
 }
 
 
-class HyperparameterError(ValueError):
+class HyperparameterError(InputError):
     """A hyperparameter outside SageMaker's documented range, named with the range it needs."""
 
 

@@ -11,20 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from secml.core.errors import InputError
 from secml.ipinsights.addresses import parse_ipv4
 from secml.ipinsights.entities import hash_slots
-
-if TYPE_CHECKING:
-    from secml.ipinsights.local_engine import LocalModel, ScoredBatch
+from secml.ipinsights.model import LocalModel, ScoredBatch
 
 JSON = "application/json"
 JSON_LINES = ("application/jsonlines", "application/x-jsonlines")
 CSV = "text/csv"
 
 
-class InferenceFormatError(ValueError):
+class InferenceFormatError(InputError):
     """A request or accept type outside SageMaker's IP Insights inference formats."""
 
 

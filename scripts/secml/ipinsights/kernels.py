@@ -1,7 +1,7 @@
 """The numba hot paths of the local IP Insights engine.
 
 Every parallel loop writes only to its own rows, and every sum over a mini-batch runs in one fixed
-order, so results do not depend on how many threads numba uses (see local_engine for the whole
+order, so results do not depend on how many threads numba uses (see model.py for the whole
 determinism claim). Arrays are float32; indices int64. fastmath lets numba reassociate the float32
 dot products into SIMD lanes (about 3x faster here); the compiled order is still fixed, so repeated
 runs on one machine agree bit for bit.

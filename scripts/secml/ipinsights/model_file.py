@@ -6,20 +6,18 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from secml.core.errors import InputError
 from secml.ipinsights.entities import ENTITY_HASH_SCHEME
-from secml.ipinsights.hyperparameters import Hyperparameters
-
-if TYPE_CHECKING:
-    from secml.ipinsights.local_engine import LocalModel
+from secml.ipinsights.hyperparameters import HyperparameterError, Hyperparameters
+from secml.ipinsights.model import IpEncoder, LocalModel, PrefixScheme
 
 FORMAT_VERSION = 1
 
 
-class ModelFormatError(ValueError):
+class ModelFormatError(InputError):
     """A saved model this engine cannot read (another format version, or not a model at all)."""
 
 
@@ -50,8 +48,6 @@ def save(model: LocalModel, path: str | Path) -> None:
 
 def load(path: str | Path) -> LocalModel:
     """Read a model written by save(); anything else raises ModelFormatError naming the file."""
-    # local_engine's LocalModel delegates its save/load here, so this module imports it only when used.
-    from secml.ipinsights.local_engine import IpEncoder, LocalModel, PrefixScheme
 
     try:
         archive = np.load(path, allow_pickle=False)
@@ -88,5 +84,5 @@ def load(path: str | Path) -> LocalModel:
             )
         except KeyError as error:
             raise ModelFormatError(f"{path} is an incomplete local IP Insights model: {error} is missing") from error
-        except (TypeError, ValueError, zipfile.BadZipFile) as error:  # JSONDecodeError, HyperparameterError too
+        except (TypeError, ValueError, HyperparameterError, zipfile.BadZipFile) as error:  # JSONDecodeError too
             raise ModelFormatError(f"{path} is a damaged local IP Insights model: {error}") from error

@@ -1,315 +1,134 @@
-"""SageMaker's built-in IP Insights: a training job through the sagemaker SDK 3 `ModelTrainer`, and
-scoring by batch transform (nothing left running) or by a real-time endpoint kept for reuse.
-
-Every resource secml creates carries the tag `secml:managed=true` and a name starting with
-`secml-ipinsights`, which is how `secml.ipinsights.cleanup` finds what to delete. The SDK is told
-its role and bucket outright and has telemetry switched off in its session config: settings that
-are as valid on AWS as they are against an `AWS_ENDPOINT_URL` emulator. Models, transform jobs
-and endpoints are plain boto3 calls: each is one request whose exact shape matters.
-"""
+"""The sagemaker backend: SageMaker's built-in IP Insights trains (a training job) and scores (a batch
+transform, or a real-time endpoint on request); the job plumbing is in sagemaker_jobs.py."""
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+import gzip
+import io
+from pathlib import Path
 
 import boto3
-from botocore.exceptions import ClientError, WaiterError
+import numpy as np
 
-from secml.errors import CommandError
-from secml.ipinsights.backends import INFERENCE_INSTANCE_TYPE, TRAINING_INSTANCE_TYPE
+from secml.core import storage
+from secml.core.errors import InputError
+from secml.core.storage import child, is_s3
+from secml.ipinsights import sagemaker_jobs, tuples_io
+from secml.ipinsights.addresses import format_ipv4, parse_ipv4
+from secml.ipinsights.backend import BackendOptions, Manifest, Metrics, ScoredChunks
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.locations import split_s3
 
-NAME_PREFIX = "secml-ipinsights"
-MANAGED_TAG_KEY = "secml:managed"
-MANAGED_TAGS = [{"Key": MANAGED_TAG_KEY, "Value": "true"}]
-# The SDK's default stop is one hour; the workshop's corpus on a CPU instance can take longer.
-MAX_TRAINING_SECONDS = 6 * 3600
-CSV = "text/csv"
-JSON_LINES = "application/jsonlines"
-# InvokeEndpoint takes at most 6 MB a request; this many tuples stay well below it.
-ENDPOINT_BATCH_ROWS = 5000
-# The SDK sends usage telemetry unless its config says otherwise (same key as its config file).
-SDK_CONFIG = {"SchemaVersion": "1.0", "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}}}
-VALIDATE_ROLE_VARIABLE = "SAGEMAKER_VALIDATE_ROLE"
-# How SageMaker says DescribeEndpoint found nothing, and that a Create met a resource of that name.
-ENDPOINT_NOT_FOUND = ("ValidationException", "Could not find endpoint")
-ALREADY_EXISTS_MESSAGES = ("Cannot create already existing", "already exists")
+PRINCIPALS = "principals.txt.gz"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Where SageMaker runs: the execution role and the instances for training and inference."""
+class SageMakerBackend:
+    def __init__(self, options: BackendOptions) -> None:
+        self.options = options
+        self.boto_session = options.boto_session or boto3.Session()
 
-    role_arn: str
-    training_instance_type: str = TRAINING_INSTANCE_TYPE
-    training_instance_count: int = 1
-    inference_instance_type: str = INFERENCE_INSTANCE_TYPE
+    def _settings(self, role_arn: str | None) -> sagemaker_jobs.Settings:
+        if not role_arn:
+            raise InputError("the sagemaker backend needs an execution role: give --role-arn")
+        return sagemaker_jobs.Settings(
+            role_arn=role_arn,
+            training_instance_type=self.options.training_instance_type,
+            training_instance_count=self.options.training_instance_count,
+            inference_instance_type=self.options.inference_instance_type,
+        )
 
-
-@dataclass(frozen=True)
-class TrainedJob:
-    """A completed training job: where SageMaker put the model and what metrics it reported."""
-
-    job_name: str
-    image: str
-    model_data: str
-    final_metrics: dict[str, float]
-    billable_seconds: int | None
-
-
-def unique_name(prefix: str = NAME_PREFIX) -> str:
-    """A SageMaker resource name (at most 63 characters) unique even for two calls in one second."""
-    return f"{prefix}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{secrets.token_hex(3)}"
-
-
-def image_uri(region: str) -> str:
-    from sagemaker.core import image_uris
-
-    return str(image_uris.retrieve("ipinsights", region))
-
-
-@contextmanager
-def sdk_role_check_off_by_default() -> Iterator[None]:
-    """The SDK's client-side role check requires permissions IP Insights never uses (MLflow, VPC
-    network interfaces), so it refuses a least-privilege role; SageMaker itself still checks the
-    role when the job is created. Its only switch is an environment variable, so it is set to
-    "false" for the SDK call alone (a value the user set, such as "true", is kept) and the
-    process environment is restored afterwards."""
-    previous = os.environ.get(VALIDATE_ROLE_VARIABLE)
-    if previous is None:
-        os.environ[VALIDATE_ROLE_VARIABLE] = "false"
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(VALIDATE_ROLE_VARIABLE, None)
-        else:
-            os.environ[VALIDATE_ROLE_VARIABLE] = previous
-
-
-def train(
-    boto_session: boto3.Session,
-    *,
-    train_uri: str,
-    validation_uri: str | None,
-    output_path: str,
-    hyperparameters: Hyperparameters,
-    settings: Settings,
-    logs: bool,
-) -> TrainedJob:
-    """Run one IP Insights training job with `train` (and `validation`) as text/csv channels and
-    the model written under `output_path`; returns once the job has completed."""
-    from sagemaker.core.helper.iam_role_resolver import RoleValidationError
-    from sagemaker.core.helper.session_helper import Session
-    from sagemaker.core.shapes import Tag
-    from sagemaker.core.utils.exceptions import FailedStatusError
-    from sagemaker.train import ModelTrainer
-    from sagemaker.core.training.configs import Compute, InputData, OutputDataConfig, StoppingCondition
-
-    bucket, _ = split_s3(output_path)
-    session = Session(boto_session=boto_session, default_bucket=bucket, sagemaker_config=SDK_CONFIG)
-    image = image_uri(str(boto_session.region_name))
-    channels = [InputData(channel_name="train", data_source=train_uri, content_type=CSV)]
-    if validation_uri is not None:
-        channels.append(InputData(channel_name="validation", data_source=validation_uri, content_type=CSV))
-    try:
-        with sdk_role_check_off_by_default():
-            trainer = ModelTrainer(
-                sagemaker_session=session,
-                role=settings.role_arn,
-                base_job_name=f"{NAME_PREFIX}-{secrets.token_hex(3)}",
-                training_image=image,
-                compute=Compute(
-                    instance_type=settings.training_instance_type,
-                    instance_count=settings.training_instance_count,
-                ),
-                stopping_condition=StoppingCondition(max_runtime_in_seconds=MAX_TRAINING_SECONDS),
-                hyperparameters=hyperparameters.as_sagemaker(),
-                output_data_config=OutputDataConfig(s3_output_path=output_path),
-                tags=[Tag(key=tag["Key"], value=tag["Value"]) for tag in MANAGED_TAGS],
+    def train(
+        self, train: str, validation: str | None, model: str, hyperparameters: Hyperparameters, progress: bool
+    ) -> tuple[Metrics, Manifest]:
+        """SageMaker's algorithm takes no seed, so the options' seed is not used here."""
+        settings = self._settings(self.options.role_arn)
+        if not is_s3(model):
+            raise InputError(
+                f"the sagemaker backend writes its model to S3: give --model s3://BUCKET/PREFIX, not {model}"
             )
-            trainer.train(input_data_config=channels, wait=True, logs=logs)
-    except RoleValidationError as error:
-        raise CommandError(f"the SageMaker SDK refused role {settings.role_arn}: {error}") from error
-    except FailedStatusError as error:
-        raise CommandError(f"SageMaker training failed: {error}") from error
-    except ClientError as error:
-        raise CommandError(f"SageMaker refused the training job: {error}") from error
-    # The SDK has no public accessor for the job it ran; its own ModelTrainer docstring reads this
-    # private attribute (a unit test fails if a release removes it).
-    job_name = trainer._latest_training_job.training_job_name
-    described = boto_session.client("sagemaker").describe_training_job(TrainingJobName=job_name)
-    if described["TrainingJobStatus"] != "Completed":
-        reason = described.get("FailureReason") or described["TrainingJobStatus"]
-        raise CommandError(f"SageMaker training job {job_name} did not complete: {reason}")
-    return TrainedJob(
-        job_name=job_name,
-        image=image,
-        model_data=described["ModelArtifacts"]["S3ModelArtifacts"],
-        final_metrics={m["MetricName"]: float(m["Value"]) for m in described.get("FinalMetricDataList", [])},
-        billable_seconds=described.get("BillableTimeInSeconds"),
-    )
-
-
-def _error_message(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Message", ""))
-
-
-def _is_endpoint_not_found(error: ClientError) -> bool:
-    """SageMaker has no NotFound code for endpoints: it answers ValidationException with this text."""
-    code, message = ENDPOINT_NOT_FOUND
-    return error.response.get("Error", {}).get("Code") == code and message in _error_message(error)
-
-
-def _create_unless_exists(create: Callable[..., Any], **request: Any) -> None:
-    """Call a SageMaker Create operation, accepting that a resource of that name already exists:
-    an earlier attempt that failed half-way leaves the same model or config behind."""
-    try:
-        create(**request)
-    except ClientError as error:
-        if not any(message in _error_message(error) for message in ALREADY_EXISTS_MESSAGES):
-            raise
-
-
-def _model_request(name: str, image: str, model_data: str, role_arn: str) -> dict[str, Any]:
-    return {
-        "ModelName": name,
-        "PrimaryContainer": {"Image": image, "ModelDataUrl": model_data},
-        "ExecutionRoleArn": role_arn,
-        "Tags": MANAGED_TAGS,
-    }
-
-
-def batch_transform(
-    boto_session: boto3.Session,
-    *,
-    name: str,
-    image: str,
-    model_data: str,
-    input_uri: str,
-    output_path: str,
-    settings: Settings,
-) -> str:
-    """Score the `principal,ip` CSV at `input_uri` with a transform job, one JSON line out per line
-    in, and delete the job's model afterwards so nothing stays behind. The job and its model are
-    both called `name`. Returns the output's URI."""
-    client = boto_session.client("sagemaker")
-    try:
-        client.create_model(**_model_request(name, image, model_data, settings.role_arn))
-    except ClientError as error:
-        raise CommandError(f"SageMaker refused model {name}: {error}") from error
-    try:
-        client.create_transform_job(
-            TransformJobName=name,
-            ModelName=name,
-            BatchStrategy="MultiRecord",
-            TransformInput={
-                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": input_uri}},
-                "ContentType": CSV,
-                "SplitType": "Line",
-                "CompressionType": "None",
-            },
-            TransformOutput={"S3OutputPath": output_path, "Accept": JSON_LINES, "AssembleWith": "Line"},
-            TransformResources={"InstanceType": settings.inference_instance_type, "InstanceCount": 1},
-            Tags=MANAGED_TAGS,
+        principals: set[str] = set()
+        skipped = 0
+        for chunk in tuples_io.iter_tuples(train):
+            principals.update(chunk.principals)
+            skipped += chunk.skipped
+        if not principals:
+            raise InputError(f"{train} holds no principal,ip lines")
+        listing = "".join(f"{principal}\n" for principal in sorted(principals)).encode("utf-8")
+        storage.write_bytes(child(model, PRINCIPALS), gzip.compress(listing, mtime=0))
+        job = sagemaker_jobs.train(
+            self.boto_session,
+            train_uri=_on_s3(train, child(model, "input/train.csv")),
+            validation_uri=_on_s3(validation, child(model, "input/validation.csv")) if validation else None,
+            output_path=model.rstrip("/") + "/",
+            hyperparameters=hyperparameters,
+            settings=settings,
+            logs=progress,
         )
-        client.get_waiter("transform_job_completed_or_stopped").wait(
-            TransformJobName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 960}
-        )
-    except ClientError as error:
-        raise CommandError(f"SageMaker refused transform job {name}: {error}") from error
-    except WaiterError as error:
-        raise CommandError(f"SageMaker transform job {name} failed: {error}") from error
-    finally:
-        client.delete_model(ModelName=name)
-    described = client.describe_transform_job(TransformJobName=name)
-    if described["TransformJobStatus"] != "Completed":
-        reason = described.get("FailureReason") or described["TransformJobStatus"]
-        raise CommandError(f"SageMaker transform job {name} did not complete: {reason}")
-    # SageMaker names each output object after its input object, plus ".out".
-    input_name = input_uri.rsplit("/", 1)[-1]
-    return f"{output_path.rstrip('/')}/{input_name}.out"
+        metrics = {
+            "training_job_name": job.job_name,
+            "billable_seconds": job.billable_seconds,
+            "train_principals": len(principals),
+            "skipped_lines": skipped,
+            **job.final_metrics,
+        }
+        manifest = {
+            "training_job_name": job.job_name,
+            "image": job.image,
+            "model_data": job.model_data,
+            "role_arn": settings.role_arn,
+            "principals": PRINCIPALS,
+            "hyperparameters": hyperparameters.as_sagemaker(),
+            "train": train,
+            "validation": validation,
+        }
+        return metrics, manifest
+
+    def score(self, model: str, manifest: Manifest, input: str) -> ScoredChunks:
+        """SageMaker rejects a whole request over one IPv6 or malformed address, so only valid IPv4
+        rows are sent; the others get the local engine's per-row error and no score."""
+        settings = self._settings(manifest["role_arn"])
+        pairs = tuples_io.read_tuples(input)
+        parsed = parse_ipv4(pairs.ips)
+        sendable = np.flatnonzero(parsed.valid).tolist()
+        lines = io.StringIO()
+        # The decoded dotted quads, not the raw text: SageMaker wants `a.b.c.d`, and the IP rule also
+        # accepts forms such as IPv4-mapped IPv6 (`::ffff:a.b.c.d`) that it would refuse.
+        sendable_ips = format_ipv4(parsed.values[sendable])
+        tuples_io.write_tuples(lines, (pairs.principals[i] for i in sendable), sendable_ips)
+        body = lines.getvalue().encode("utf-8")
+        scores: list[float] = []
+        if sendable and self.options.endpoint:
+            name = sagemaker_jobs.ensure_endpoint(
+                self.boto_session,
+                name=sagemaker_jobs.endpoint_name(manifest["training_job_name"]),
+                image=manifest["image"],
+                model_data=manifest["model_data"],
+                settings=settings,
+            )
+            scores = sagemaker_jobs.invoke_endpoint(self.boto_session, name, body.splitlines(keepends=True))
+        elif sendable:
+            run = sagemaker_jobs.unique_name()
+            staged_input = child(model, f"transform/{run}/input/tuples.csv")
+            storage.write_bytes(staged_input, body)
+            output = sagemaker_jobs.batch_transform(
+                self.boto_session,
+                name=run,
+                image=manifest["image"],
+                model_data=manifest["model_data"],
+                input_uri=staged_input,
+                output_path=child(model, f"transform/{run}/output/"),
+                settings=settings,
+            )
+            scores = sagemaker_jobs.parse_json_lines(storage.read_bytes(output), expected=len(sendable))
+        dot_products = np.full(len(pairs), np.nan)
+        dot_products[sendable] = scores
+        trained = set(gzip.decompress(storage.read_bytes(child(model, manifest["principals"]))).decode().splitlines())
+        seen = np.array([principal in trained for principal in pairs.principals], dtype=bool)
+        yield tuples_io.ScoredTuples(pairs.principals, pairs.ips, dot_products, seen, parsed.errors), pairs.skipped
 
 
-def endpoint_name(training_job_name: str) -> str:
-    """One endpoint (with its config and model, all of this name) per trained model, so a later
-    `score --endpoint` of the same model reuses it instead of paying for a second one."""
-    return training_job_name[:63]
-
-
-def ensure_endpoint(
-    boto_session: boto3.Session, *, name: str, image: str, model_data: str, settings: Settings
-) -> str:
-    """The endpoint `name` once InService. Only an endpoint SageMaker reports as not found is
-    created; its model and config are reused when an earlier attempt left them behind."""
-    client = boto_session.client("sagemaker")
-    try:
-        client.describe_endpoint(EndpointName=name)
-    except ClientError as error:
-        if not _is_endpoint_not_found(error):
-            raise CommandError(f"cannot look up SageMaker endpoint {name}: {error}") from error
-        _create_endpoint(client, name, image, model_data, settings)
-    try:
-        client.get_waiter("endpoint_in_service").wait(
-            EndpointName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 120}
-        )
-    except WaiterError as error:
-        raise CommandError(
-            f"SageMaker endpoint {name} did not come into service ({error}); "
-            "`secml cleanup` deletes it so that the next run creates it afresh"
-        ) from error
-    return name
-
-
-def _create_endpoint(client: Any, name: str, image: str, model_data: str, settings: Settings) -> None:
-    """The endpoint `name` with its config and model, all three of that name."""
-    config = {
-        "EndpointConfigName": name,
-        "ProductionVariants": [
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": name,
-                "InitialInstanceCount": 1,
-                "InstanceType": settings.inference_instance_type,
-            }
-        ],
-        "Tags": MANAGED_TAGS,
-    }
-    try:
-        _create_unless_exists(client.create_model, **_model_request(name, image, model_data, settings.role_arn))
-        _create_unless_exists(client.create_endpoint_config, **config)
-        _create_unless_exists(client.create_endpoint, EndpointName=name, EndpointConfigName=name, Tags=MANAGED_TAGS)
-    except ClientError as error:
-        raise CommandError(f"SageMaker refused endpoint {name}: {error}") from error
-
-
-def invoke_endpoint(boto_session: boto3.Session, name: str, csv_rows: list[bytes]) -> list[float]:
-    """Dot products for `principal,ip` CSV lines, sent in requests under InvokeEndpoint's size cap."""
-    runtime = boto_session.client("sagemaker-runtime")
-    scores: list[float] = []
-    for start in range(0, len(csv_rows), ENDPOINT_BATCH_ROWS):
-        batch = csv_rows[start : start + ENDPOINT_BATCH_ROWS]
-        answer = runtime.invoke_endpoint(
-            EndpointName=name, Body=b"".join(batch), ContentType=CSV, Accept=JSON_LINES
-        )
-        scores.extend(parse_json_lines(answer["Body"].read(), expected=len(batch)))
-    return scores
-
-
-def parse_json_lines(body: bytes, expected: int) -> list[float]:
-    """`{"dot_product": x}` per line (IP Insights' application/jsonlines answer), in input order."""
-    lines = [line for line in body.decode("utf-8").splitlines() if line.strip()]
-    if len(lines) != expected:
-        raise CommandError(f"SageMaker answered {len(lines)} scores for {expected} tuples")
-    try:
-        return [float(json.loads(line)["dot_product"]) for line in lines]
-    except (ValueError, KeyError, TypeError) as error:
-        raise CommandError(f"unexpected SageMaker answer line: {error}") from error
+def _on_s3(source: str, staging: str) -> str:
+    """SageMaker reads its channels from S3: a local file is copied to `staging` first."""
+    if is_s3(source):
+        return source
+    storage.upload(Path(source), staging)
+    return staging

@@ -15,7 +15,7 @@ from typing import IO
 
 import numpy as np
 
-from secml.locations import open_binary
+from secml.core.storage import open_binary
 
 DEFAULT_CHUNK_ROWS = 200_000
 # The four contract columns, then `error`: empty for a scored row, otherwise why it has no

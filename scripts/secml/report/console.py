@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from secml.report.build import Report
+from secml.report.compose import Report
 from secml.report.join import ScoredFinding
 from secml.report.untrusted import terminal_text
 

@@ -14,9 +14,10 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from secml.errors import CommandError
-from secml.ipinsights.tuples_io import SCORE_COLUMNS
 from secml_ingest.guardduty import INDEX_HEADER
+
+from secml.core.errors import InputError
+from secml.ipinsights.tuples_io import SCORE_COLUMNS
 
 # The four documented score columns; the engine's trailing `error` column is optional.
 SCORES_HEADER = SCORE_COLUMNS[:4]
@@ -78,7 +79,7 @@ def _rows(text: str, expected: tuple[str, ...], name: str) -> Iterable[tuple[int
     reader = csv.DictReader(io.StringIO(text))
     found = tuple(reader.fieldnames or ())
     if found[: len(expected)] != expected:
-        raise CommandError(f"{name}: header must start {','.join(expected)}, got {','.join(found)}")
+        raise InputError(f"{name}: header must start {','.join(expected)}, got {','.join(found)}")
     for line_number, row in enumerate(reader, start=2):
         yield line_number, row
 
@@ -89,7 +90,7 @@ def parse_index(text: str, name: str = "finding index") -> list[IndexRow]:
         try:
             severity = float(row["severity"])
         except ValueError as error:
-            raise CommandError(f"{name} line {line_number}: severity {row['severity']!r} is not a number") from error
+            raise InputError(f"{name} line {line_number}: severity {row['severity']!r} is not a number") from error
         principal, ip = pair_key(row["principal"], row["ip"])
         rows.append(IndexRow(row["finding_id"], row["type"], severity, principal, ip))
     return rows
@@ -101,7 +102,7 @@ def _parse_bool(value: str, where: str) -> bool:
         return True
     if lowered in ("false", "0"):
         return False
-    raise CommandError(f"{where}: seen_principal {value!r} is not true/false")
+    raise InputError(f"{where}: seen_principal {value!r} is not true/false")
 
 
 def parse_scores(text: str, name: str = "scores") -> list[Score]:
@@ -114,7 +115,7 @@ def parse_scores(text: str, name: str = "scores") -> list[Score]:
         try:
             dot_product = float(raw) if raw else None
         except ValueError as error:
-            raise CommandError(f"{where}: dot_product {raw!r} is not a number") from error
+            raise InputError(f"{where}: dot_product {raw!r} is not a number") from error
         principal, ip = pair_key(row["principal"], row["ip"])
         scores.append(Score(principal, ip, dot_product, _parse_bool(row["seen_principal"], where)))
     return scores

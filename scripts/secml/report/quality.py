@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from secml.errors import CommandError
+from secml.core.errors import InputError
 from secml.ipinsights.metrics import roc_auc
-from secml.report.join import USUAL, UNUSUAL, ScoredFinding
+from secml.report.join import UNUSUAL, USUAL, ScoredFinding
 
 TRUTH_HEADER = ("finding_id", "label", "reason")
 ATTACK = "attack"
@@ -52,11 +52,11 @@ class Quality:
 def parse_truth(text: str, name: str = "truth") -> dict[str, str]:
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != TRUTH_HEADER:
-        raise CommandError(f"{name}: header must be {','.join(TRUTH_HEADER)}")
+        raise InputError(f"{name}: header must be {','.join(TRUTH_HEADER)}")
     truth = {}
     for line_number, row in enumerate(reader, start=2):
         if row["label"] not in (ATTACK, BENIGN):
-            raise CommandError(f"{name} line {line_number}: label must be attack or benign")
+            raise InputError(f"{name} line {line_number}: label must be attack or benign")
         truth[row["finding_id"]] = row["label"]
     return truth
 
@@ -73,7 +73,7 @@ def evaluate(findings: Iterable[ScoredFinding], truth: dict[str, str], threshold
     judged = [fid for fid in lowest if fid in truth]
     left_out = len(seen_ids) - len(judged)
     if not judged:
-        raise CommandError("no finding in the report has both a model score and a truth label")
+        raise InputError("no finding in the report has both a model score and a truth label")
     is_attack = np.array([truth[fid] == ATTACK for fid in judged])
     lowest_scores = np.array([lowest[fid] for fid in judged])
     flagged = lowest_scores < threshold

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from secml.errors import CommandError
+from secml.core.errors import InputError
 from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.report.join import Score
 
@@ -41,9 +41,9 @@ def calibrate(normal: np.ndarray, false_positive_rate: float = DEFAULT_FALSE_POS
     """The lowest score that leaves at most `false_positive_rate` of the normal pairs below it
     (a finding is unusual when its score is strictly below the threshold)."""
     if not 0.0 < false_positive_rate < 1.0:
-        raise CommandError(f"false-positive rate must be between 0 and 1, got {false_positive_rate}")
+        raise InputError(f"false-positive rate must be between 0 and 1, got {false_positive_rate}")
     if normal.size == 0:
-        raise CommandError("no scored training pairs of seen principals to calibrate a threshold on")
+        raise InputError("no scored training pairs of seen principals to calibrate a threshold on")
     ordered = np.sort(normal)
     flagged = math.floor(false_positive_rate * ordered.size)
     value = float(ordered[flagged])
@@ -61,5 +61,5 @@ def calibrate(normal: np.ndarray, false_positive_rate: float = DEFAULT_FALSE_POS
 
 def fixed(value: float) -> Threshold:
     if not math.isfinite(value):
-        raise CommandError(f"threshold must be a finite number, got {value}")
+        raise InputError(f"threshold must be a finite number, got {value}")
     return Threshold(value=value, how="set by hand (--threshold), not calibrated")

@@ -9,9 +9,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from secml import locations
+from secml.core import storage
 from secml.report import html, plot
-from secml.report.build import Report
+from secml.report.compose import Report
 from secml.report.untrusted import spreadsheet_cell
 
 CSV_COLUMNS = ("finding_id", "type", "severity", "principal", "ip", "score", "verdict", "seen_principal")
@@ -92,6 +92,6 @@ def upload(written: WrittenReport, bucket: str, run: str) -> list[str]:
     uris = []
     for path in written.files():
         uri = f"s3://{bucket}/scores/{run}/{path.name}"
-        locations.upload(path, uri, content_type=CONTENT_TYPES[path.suffix])
+        storage.upload(path, uri, content_type=CONTENT_TYPES[path.suffix])
         uris.append(uri)
     return uris

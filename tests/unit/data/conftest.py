@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from generated_corpus import SMALL, Generated
-
 from secml.data.corpus import generate
 
 

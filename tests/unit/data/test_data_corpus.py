@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from generated_corpus import SMALL, Generated
-
 from secml.data.corpus import CorpusSize, generate
 
 KEY = re.compile(

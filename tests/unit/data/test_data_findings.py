@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from secml.data.findings import remote_ip_details
-from secml.data.networks import PROVIDERS, build_table, format_ipv4
+from secml.data.networks import PROVIDERS, build_table
+from secml.ipinsights.addresses import format_ipv4
 
 
 def test_remote_ip_details_name_the_provider_of_the_address() -> None:

@@ -9,7 +9,12 @@ import json
 
 from generated_corpus import Generated
 from secml_ingest.objects import read_cloudtrail_object, read_guardduty_object
-from secml_ingest.outcomes import AWS_INTERNAL, AWS_SERVICE_IDENTITY, NO_ACCESS_KEY_DETAILS, SERVICE_HOST_NAME
+from secml_ingest.outcomes import (
+    AWS_INTERNAL,
+    AWS_SERVICE_IDENTITY,
+    NO_ACCESS_KEY_DETAILS,
+    SERVICE_HOST_NAME,
+)
 
 EXPECTED_RECORD_SKIPS = {AWS_SERVICE_IDENTITY, AWS_INTERNAL, SERVICE_HOST_NAME}
 

@@ -10,11 +10,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-
+from secml.core.target import Target
 from secml.data.findings import FINDING_TYPES, sample_findings
 from secml.emulator.patches.guardduty_sample_findings import matches_criteria
-from secml.sample_findings import SAMPLE_CRITERIA
-from secml.target import Target
+from secml.workshop.sample_findings import SAMPLE_CRITERIA
 
 
 @pytest.mark.parametrize(

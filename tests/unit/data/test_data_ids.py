@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from secml.data.ids import session_key, stable_hex
 
 

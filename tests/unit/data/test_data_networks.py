@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipaddress
 
 import numpy as np
-
-from secml.data.networks import PROVIDERS, build_table, format_ipv4
+from secml.data.networks import PROVIDERS, build_table
+from secml.ipinsights.addresses import format_ipv4
 
 
 def test_ranges_are_public_aligned_sorted_and_disjoint() -> None:

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from botocore.stub import Stubber
-
-from secml import sample_findings
 from secml.cli import main
-from secml.target import Target
+from secml.core.target import Target
+from secml.workshop import sample_findings
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ from typing import Any
 
 import boto3
 import pytest
-
 from secml.cli import main
+from secml.core.errors import InputError
+from secml.core.target import Target
 from secml.data.corpus import CorpusSize
 from secml.data.destinations import Destination
 from secml.data.seed import seed_emulator_inputs
-from secml.errors import CommandError
-from secml.target import Target
 
 TINY = CorpusSize(records=3_000, days=1, people=6, findings=12)
 
@@ -66,5 +65,5 @@ def test_destination_puts_keys_under_the_bucket_or_prefix_and_refuses_a_url_with
         with Destination(url) as out:
             out.write("a/b.json", b"{}")
     assert sorted(_keys(s3, "destinations", "")) == ["a/b.json", "deep/prefix/a/b.json"]
-    with pytest.raises(CommandError, match="names no bucket"):
+    with pytest.raises(InputError, match="names no bucket"):
         Destination("s3:///key")

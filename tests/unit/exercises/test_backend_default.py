@@ -4,10 +4,9 @@ unless `--backend` says otherwise (issue 6: "SageMaker on AWS unless BACKEND=loc
 from __future__ import annotations
 
 import pytest
-
 from secml.cli import build_parser
 from secml.commands.exercise import options_from
-from secml.target import Target
+from secml.core.target import Target
 
 AWS = Target("aws", "us-west-2", 5999)
 EMULATOR = Target("local", "us-west-2", 5999)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from secml.cli import main
 
 
@@ -13,7 +12,7 @@ def test_without_a_stack_it_says_to_run_make_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("SECML_STATE_DIR", str(tmp_path))
-    assert main(["--target", "local", "exercise", "2.4"]) == 2
+    assert main(["--target", "local", "exercise", "2.4"]) == 1
     captured = capsys.readouterr()
     assert "=== Exercise 2.4: Training and scoring with the IP Insights algorithm ===" in captured.out
     error = captured.err.strip()

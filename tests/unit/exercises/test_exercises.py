@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from secml import exercises, lambda_runner
-from secml.errors import CommandError
-from secml.target import Target
+from secml.core.errors import InputError, NotReadyError
+from secml.core.target import Target
+from secml.infra import lambda_runner
+from secml.workshop import exercises
 
 
 def test_long_logs_are_previewed_and_kept_whole(tmp_path: Path) -> None:
@@ -35,7 +35,7 @@ def test_training_summary_shows_single_numbers_only() -> None:
 
 def test_unknown_exercise_is_a_clear_error() -> None:
     workshop = exercises.Workshop(Target("local", "us-west-2", 5999), exercises.ExerciseOptions())
-    with pytest.raises(CommandError, match="no exercise 3: choose one of 1, 2, 1.1"):
+    with pytest.raises(InputError, match="no exercise 3: choose one of 1, 2, 1.1"):
         exercises.run_exercise("3", workshop)
 
 
@@ -107,5 +107,5 @@ def test_a_result_without_its_output_is_a_clear_error(
     workshop: exercises.Workshop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delitem(CLOUDTRAIL_RESULT, "output")
-    with pytest.raises(CommandError, match="result has no 'output': redeploy its code"):
+    with pytest.raises(NotReadyError, match="result has no 'output': redeploy its code"):
         exercises.step_2_1(workshop)

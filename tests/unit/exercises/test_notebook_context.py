@@ -4,10 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-
-from secml import notebook_context
-from secml.errors import CommandError
-from secml.target import Target
+from secml.core.errors import InputError, NotReadyError
+from secml.core.target import Target
+from secml.workshop import notebook_context
 
 CONFIG = {"bucket": "secml-tuples-1", "region": "eu-west-1", "role_arn": "arn:aws:iam::1:role/secml-notebook"}
 
@@ -27,7 +26,7 @@ def test_the_instance_configuration_means_sagemaker(tmp_path: Path) -> None:
 def test_a_broken_instance_configuration_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
     config = tmp_path / "secml-config.json"
     config.write_text(content)
-    with pytest.raises(CommandError, match=message):
+    with pytest.raises(InputError, match=message):
         notebook_context.discover(instance_config=config)
 
 
@@ -36,7 +35,7 @@ def test_without_the_configuration_the_local_stack_is_asked(
 ) -> None:
     monkeypatch.setenv("SECML_STATE_DIR", str(tmp_path / "state"))
     target = Target("local", "us-west-2", 5999)
-    with pytest.raises(CommandError, match="stack is not applied on target local; run `make up"):
+    with pytest.raises(NotReadyError, match="stack is not applied on target local; run `make up"):
         notebook_context.discover(instance_config=tmp_path / "absent.json", target=target)
 
 

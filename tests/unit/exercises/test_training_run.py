@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import boto3
 import pytest
-
-from secml import training_run
-from secml.errors import CommandError
-from secml.training_run import TrainingRun, TupleFiles
+from secml.core.errors import NotReadyError
+from secml.workshop import training_run
+from secml.workshop.training_run import TrainingRun, TupleFiles
 
 INGEST_RESULTS = (
     {"output": "s3://b/t/train.csv", "tuples_written": 3},
@@ -29,17 +28,17 @@ def test_the_inputs_are_where_the_functions_reported_writing() -> None:
     assert TupleFiles.from_results(*INGEST_RESULTS) == TupleFiles(
         "s3://b/t/train.csv", "s3://b/i/infer.csv", "s3://b/i/index.csv"
     )
-    with pytest.raises(CommandError, match="has no 'index'"):
+    with pytest.raises(NotReadyError, match="has no 'index'"):
         TupleFiles.from_results(INGEST_RESULTS[0], {"output": "s3://b/i/infer.csv"})
 
 
 def test_missing_tuples_name_the_step_that_writes_them(tuples_bucket: str) -> None:
     run = TrainingRun.in_bucket(tuples_bucket, "run1")
-    with pytest.raises(CommandError, match=r"train/cloudtrail_tuples.csv is missing; run exercise 2.1 first"):
+    with pytest.raises(NotReadyError, match=r"train/cloudtrail_tuples.csv is missing; run exercise 2.1 first"):
         training_run.require_tuples(run)
     s3 = boto3.client("s3", region_name="us-west-2")
     s3.put_object(Bucket=tuples_bucket, Key="train/cloudtrail_tuples.csv", Body=b"a,1.1.1.1\n")
-    with pytest.raises(CommandError, match=r"guardduty_tuples.csv is missing; run exercise 2.2 first"):
+    with pytest.raises(NotReadyError, match=r"guardduty_tuples.csv is missing; run exercise 2.2 first"):
         training_run.require_tuples(run)
     s3.put_object(Bucket=tuples_bucket, Key="infer/guardduty_tuples.csv", Body=b"a,1.1.1.1\n")
     s3.put_object(Bucket=tuples_bucket, Key="infer/guardduty_findings.csv", Body=b"finding_id\n")

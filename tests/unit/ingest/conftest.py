@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from secml.paths import lambda_src_dir
+from secml.core.checkout import lambda_src_dir
 
 if str(lambda_src_dir()) not in sys.path:
     sys.path.insert(0, str(lambda_src_dir()))

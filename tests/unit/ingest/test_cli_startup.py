@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 HEAVY_MODULES = (
-    "numpy", "numba", "matplotlib", "sagemaker", "tqdm", "boto3", "botocore", "secml.stack",
-    "secml.build", "secml.lint", "secml.exercises", "secml.data.corpus", "secml.data.tutorial",
-    "secml.ipinsights.api", "secml.ipinsights.sagemaker_backend", "secml.report.build",
-    "secml.report.threshold", "secml.lambda_runner", "secml.tuples_backfill",
+    "numpy", "numba", "matplotlib", "sagemaker", "tqdm", "boto3", "botocore", "secml.infra.stack",
+    "secml.infra.artefacts", "secml.infra.lint", "secml.workshop.exercises", "secml.data.corpus", "secml.data.tutorial",
+    "secml.ipinsights.api", "secml.ipinsights.sagemaker_jobs", "secml.report.compose",
+    "secml.report.threshold", "secml.infra.lambda_runner", "secml.ingest.extract",
 )  # fmt: skip
 
 

@@ -6,8 +6,11 @@ import random
 
 import pytest
 from ingest_fixtures import delivered_log, records
-
-from secml_ingest.cloudtrail import MAX_SCANNED_DEPTH, records_from_log_bytes, tuples_from_log_bytes
+from secml_ingest.cloudtrail import (
+    MAX_SCANNED_DEPTH,
+    records_from_log_bytes,
+    tuples_from_log_bytes,
+)
 from secml_ingest.errors import BadObjectError
 from secml_ingest.objects import read_cloudtrail_object
 from secml_ingest.outcomes import PrincipalIp, Skip

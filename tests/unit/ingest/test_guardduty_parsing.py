@@ -4,9 +4,13 @@ import json
 
 import pytest
 from ingest_fixtures import event_bridge, export_jsonl_gz, findings, pascal_keys
-
 from secml_ingest.errors import BadObjectError
-from secml_ingest.guardduty import findings_from_bytes, remote_address, remote_ip_details, tuples_from_finding
+from secml_ingest.guardduty import (
+    findings_from_bytes,
+    remote_address,
+    remote_ip_details,
+    tuples_from_finding,
+)
 from secml_ingest.objects import read_guardduty_object
 from secml_ingest.outcomes import PrincipalIp, Skip
 

@@ -8,13 +8,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
-import pytest
-from botocore.exceptions import ClientError
-from ingest_fixtures import account_key, delivered_log, digest_key, export_jsonl_gz, findings, org_key, records
-from moto import mock_aws
-
 import cloudtrail_ingest
 import guardduty_ingest
+import pytest
+from botocore.exceptions import ClientError
+from ingest_fixtures import (
+    account_key,
+    delivered_log,
+    digest_key,
+    export_jsonl_gz,
+    findings,
+    org_key,
+    records,
+)
+from moto import mock_aws
 from secml_ingest.config import CloudTrailConfig, ConfigError, GuardDutyConfig
 from secml_ingest.csv_sink import MIN_PART_SIZE, MultipartTextWriter
 

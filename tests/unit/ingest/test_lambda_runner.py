@@ -10,11 +10,10 @@ from pathlib import Path
 import boto3
 import pytest
 from ingest_fixtures import account_key, delivered_log, records
-
 from secml import cli
-from secml.lambda_runner import InvokeResult, invoke
-from secml.paths import lambda_src_dir
-from secml.target import Target
+from secml.core.checkout import lambda_src_dir
+from secml.core.target import Target
+from secml.infra.lambda_runner import InvokeResult, invoke
 
 pytestmark = pytest.mark.emulator
 ROLE_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",

@@ -8,10 +8,17 @@ from pathlib import Path
 
 import boto3
 import pytest
-from ingest_fixtures import delivered_log, digest_key, export_jsonl_gz, findings, org_key, records
-
-from secml import cli, tuples_backfill
-from secml.target import Target
+from ingest_fixtures import (
+    delivered_log,
+    digest_key,
+    export_jsonl_gz,
+    findings,
+    org_key,
+    records,
+)
+from secml import cli
+from secml.core.target import Target
+from secml.ingest import extract
 
 
 def _trail_folder(root: Path, objects: int) -> Path:
@@ -44,16 +51,16 @@ def test_an_object_that_cannot_be_read_is_reported_and_the_pool_carries_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = _trail_folder(tmp_path / "trail", objects=4)
-    list_sources = tuples_backfill.expand_sources
+    list_sources = extract.expand_sources
     gone: list[str] = []
 
-    def listed_then_deleted(sources: list[str], kind: tuples_backfill.Kind) -> tuples_backfill.Inputs:
+    def listed_then_deleted(sources: list[str], kind: extract.Kind) -> extract.Inputs:
         inputs = list_sources(sources, kind)
         gone.append(inputs.uris[1])
         Path(gone[0]).unlink()
         return inputs
 
-    monkeypatch.setattr(tuples_backfill, "expand_sources", listed_then_deleted)
+    monkeypatch.setattr(extract, "expand_sources", listed_then_deleted)
     out = tmp_path / "tuples.csv"
     assert cli.main(["tuples", "cloudtrail", str(source), "--out", str(out)]) == 0
     assert len(out.read_text().splitlines()) == 3 * 7

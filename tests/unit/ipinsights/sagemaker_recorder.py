@@ -19,8 +19,7 @@ from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse
-
-from secml.target import Target
+from secml.core.target import Target
 
 
 def fake_dot_product(principal: str, ip: str) -> float:

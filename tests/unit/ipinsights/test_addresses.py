@@ -4,9 +4,12 @@ import ipaddress
 
 import numpy as np
 import pytest
-
-from secml.data.networks import format_ipv4
-from secml.ipinsights.addresses import IPV6_ERROR, MALFORMED_ERROR, parse_ipv4
+from secml.ipinsights.addresses import (
+    IPV6_ERROR,
+    MALFORMED_ERROR,
+    format_ipv4,
+    parse_ipv4,
+)
 from secml_ingest.addresses import LiteralIp, literal_ip
 
 # Inputs where a fast decoder and the IP rule could plausibly disagree.

@@ -13,12 +13,11 @@ from typing import Any
 import boto3
 import pytest
 from sagemaker_recorder import SageMakerRecorder, make_bucket, make_execution_role
-
-from secml.errors import CommandError
-from secml.ipinsights import api
+from secml.core.errors import InputError
+from secml.core.target import Target
+from secml.ipinsights import api, local_backend
 from secml.ipinsights.addresses import IPV6_ERROR, MALFORMED_ERROR
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.target import Target
 
 pytestmark = pytest.mark.emulator
 
@@ -115,7 +114,7 @@ def test_local_backend_with_local_paths(tmp_path: Path) -> None:
     score_input.write_text(SCORE_INPUT)
     model = tmp_path / "model"
     result = api.train("local", str(train), None, str(model), HYPERPARAMETERS, seed=3)
-    assert sorted(p.name for p in model.iterdir()) == sorted([api.MANIFEST, api.METRICS, api.LOCAL_ARTEFACT])
+    assert sorted(p.name for p in model.iterdir()) == sorted([api.MANIFEST, api.METRICS, local_backend.ARTEFACT])
     out = tmp_path / "out" / "scores.csv"
     summary = api.score(result.model_uri, str(score_input), str(out))
     assert summary.rows == 6
@@ -135,11 +134,11 @@ def test_score_writes_standard_output_without_out(tmp_path: Path, capsys: pytest
 
 
 def test_score_without_a_model_says_so(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="no model at"):
+    with pytest.raises(InputError, match="no model at"):
         api.score(str(tmp_path), str(tmp_path / "input.csv"), None)
 
 
 def test_a_model_of_another_manifest_format_is_refused(tmp_path: Path) -> None:
     (tmp_path / api.MANIFEST).write_text(json.dumps({"format": 99, "backend": "local"}))
-    with pytest.raises(CommandError, match="format 99"):
+    with pytest.raises(InputError, match="format 99"):
         api.score(str(tmp_path), str(tmp_path / "input.csv"), None)

@@ -11,10 +11,9 @@ from pathlib import Path
 import boto3
 import pytest
 from sagemaker_recorder import make_bucket, make_execution_role
-
 from secml.cli import main
+from secml.core.target import Target
 from secml.ipinsights.tuples_io import SCORE_COLUMNS
-from secml.target import Target
 
 TRAIN = "".join(f"user{u},10.{u}.0.{i}\n" for u in range(6) for i in range(30))
 

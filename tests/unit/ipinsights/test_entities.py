@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import numpy as np
-
 from secml.ipinsights.entities import entity_hash, entity_slots
 
 

@@ -6,15 +6,14 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from secml.ipinsights import kernels
-from secml.data.networks import format_ipv4
-from secml.ipinsights.addresses import parse_ipv4
+from secml.ipinsights.addresses import format_ipv4, parse_ipv4
 from secml.ipinsights.entities import entity_slots
 from secml.ipinsights.hyperparameters import HyperparameterError, Hyperparameters
-from secml.ipinsights.local_engine import LocalModel, ModelFormatError, PrefixScheme, fit
 from secml.ipinsights.metrics import DISCRIMINATOR_AUC, roc_auc
-from secml.ipinsights.model_file import FORMAT_VERSION
+from secml.ipinsights.model import LocalModel, PrefixScheme
+from secml.ipinsights.model_file import FORMAT_VERSION, ModelFormatError, load, save
+from secml.ipinsights.training import fit
 
 PRINCIPALS = 30
 HYPERPARAMETERS = Hyperparameters(
@@ -115,8 +114,8 @@ def test_training_skips_and_counts_bad_rows() -> None:
 
 def test_save_load_round_trip_gives_equal_scores(model: LocalModel, corpus, tmp_path) -> None:
     path = tmp_path / "model.npz"
-    model.save(path)
-    loaded = LocalModel.load(path)
+    save(model, path)
+    loaded = load(path)
     principals, ips = corpus["held_out"]
     np.testing.assert_array_equal(loaded.score(principals, ips).dot_product, model.score(principals, ips).dot_product)
     assert loaded.hyperparameters == model.hyperparameters
@@ -126,17 +125,17 @@ def test_save_load_round_trip_gives_equal_scores(model: LocalModel, corpus, tmp_
 
 def test_another_format_version_is_refused(model: LocalModel, tmp_path) -> None:
     path = tmp_path / "model.npz"
-    model.save(path)
+    save(model, path)
     with np.load(path) as archive:
         arrays = {name: archive[name] for name in archive.files}
     arrays["format_version"] = np.array(FORMAT_VERSION + 1)
     with open(path, "wb") as handle:
         np.savez(handle, **arrays)
     with pytest.raises(ModelFormatError, match=f"format version {FORMAT_VERSION + 1}"):
-        LocalModel.load(path)
+        load(path)
     (tmp_path / "junk.npz").write_bytes(b"not a model")
     with pytest.raises(ModelFormatError, match="not a local IP Insights model"):
-        LocalModel.load(tmp_path / "junk.npz")
+        load(tmp_path / "junk.npz")
 
 
 def rewrite(path, **changes: np.ndarray | None) -> None:
@@ -163,10 +162,10 @@ def rewrite(path, **changes: np.ndarray | None) -> None:
 )
 def test_damaged_or_incomplete_files_raise_model_format_error(model: LocalModel, tmp_path, changes, message) -> None:
     path = tmp_path / "model.npz"
-    model.save(path)
+    save(model, path)
     rewrite(path, **changes)
     with pytest.raises(ModelFormatError, match=message):
-        LocalModel.load(path)
+        load(path)
 
 
 @pytest.mark.parametrize("layers", [0, 2])

@@ -3,6 +3,7 @@ transform, endpoints and clean-up, and what it writes beside the model."""
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import os
@@ -18,11 +19,10 @@ from sagemaker_recorder import (
     make_execution_role,
     queue_endpoint_answers,
 )
-
-from secml.errors import CommandError
-from secml.ipinsights import api, cleanup, sagemaker_backend
+from secml.core.errors import InputError, ServiceError
+from secml.core.target import Target
+from secml.ipinsights import api, cleanup, sagemaker_backend, sagemaker_jobs
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.target import Target
 
 pytestmark = pytest.mark.emulator
 
@@ -115,7 +115,7 @@ def test_training_job_request_is_ip_insights_on_text_csv_channels(trained: Any, 
     }
     assert request["ResourceConfig"] == {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
     assert request["OutputDataConfig"] == {"S3OutputPath": f"s3://{bucket}/model/", "CompressionType": "GZIP"}
-    assert request["StoppingCondition"] == {"MaxRuntimeInSeconds": sagemaker_backend.MAX_TRAINING_SECONDS}
+    assert request["StoppingCondition"] == {"MaxRuntimeInSeconds": sagemaker_jobs.MAX_TRAINING_SECONDS}
     assert request["RoleArn"] == role
     assert request["Tags"] == TAGS
     assert request["TrainingJobName"].startswith("secml-ipinsights-")
@@ -142,7 +142,7 @@ def test_model_folder_records_the_job_and_the_training_principals(trained: Any, 
     assert manifest["model_data"] == f"s3://{bucket}/model/{job}/output/model.tar.gz"
     assert manifest["image"] == IMAGE
     assert manifest["role_arn"] == role
-    assert gzip.decompress(_s3_text(model + api.PRINCIPALS)).decode() == "alice\nbob\n"
+    assert gzip.decompress(_s3_text(model + sagemaker_backend.PRINCIPALS)).decode() == "alice\nbob\n"
     metrics = json.loads(_s3_text(model + api.METRICS))
     assert metrics["backend"] == "sagemaker"
     assert metrics["training_job_name"] == job
@@ -163,7 +163,7 @@ def test_local_training_files_are_staged_under_the_model(bucket: str, role: str,
 
 
 def test_sagemaker_model_must_go_to_s3(role: str, tmp_path: Any) -> None:
-    with pytest.raises(CommandError, match="writes its model to S3"):
+    with pytest.raises(InputError, match="writes its model to S3"):
         api.train("sagemaker", "s3://b/t.csv", None, str(tmp_path), HYPERPARAMETERS, role_arn=role)
 
 
@@ -272,25 +272,25 @@ def test_endpoint_is_created_once_invoked_and_deleted_by_cleanup(
 
 
 def test_answer_with_the_wrong_number_of_scores_is_refused() -> None:
-    with pytest.raises(CommandError, match="2 scores for 3 tuples"):
-        sagemaker_backend.parse_json_lines(b'{"dot_product": 1}\n{"dot_product": 2}\n', expected=3)
+    with pytest.raises(ServiceError, match="2 scores for 3 tuples"):
+        sagemaker_jobs.parse_json_lines(b'{"dot_product": 1}\n{"dot_product": 2}\n', expected=3)
 
 
-def test_role_defaults_to_the_stack_output(bucket: str, emulator_env: Target, monkeypatch: pytest.MonkeyPatch) -> None:
-    from secml import stack
+def test_secml_train_defaults_the_role_to_the_stack_output(emulator_env: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    from secml.commands import train as train_command
+    from secml.infra import stack
 
-    role = make_execution_role(f"secml-test-{uuid.uuid4().hex[:12]}")
+    role = "arn:aws:iam::123456789012:role/secml-notebook"
     monkeypatch.setattr(stack, "outputs", lambda target: {"notebook_role_arn": role} if target == emulator_env else {})
-    recorder = SageMakerRecorder()
-    api.train(
-        "sagemaker", f"s3://{bucket}/train/cloudtrail_tuples.csv", None, f"s3://{bucket}/m4", HYPERPARAMETERS,
-        target=emulator_env, boto_session=recorder.session,
-    )
-    assert recorder.calls("CreateTrainingJob")[0]["RoleArn"] == role
+    args = argparse.Namespace(backend="sagemaker", role_arn=None)
+    assert train_command._role_arn(args, emulator_env) == role
+    given = argparse.Namespace(backend="sagemaker", role_arn="arn:aws:iam::123456789012:role/mine")
+    assert train_command._role_arn(given, emulator_env) == given.role_arn
+    assert train_command._role_arn(argparse.Namespace(backend="local", role_arn=None), emulator_env) is None
 
 
 def test_role_check_switch_is_scoped_to_the_sdk_call(bucket: str, role: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    variable = sagemaker_backend.VALIDATE_ROLE_VARIABLE
+    variable = sagemaker_jobs.VALIDATE_ROLE_VARIABLE
     for before, during in ((None, "false"), ("No", "No")):  # a user's own setting is kept
         if before is None:
             monkeypatch.delenv(variable, raising=False)
@@ -310,7 +310,7 @@ def test_role_check_switch_is_scoped_to_the_sdk_call(bucket: str, role: str, mon
 
 
 def test_sdk_still_keeps_its_training_job_where_secml_reads_it() -> None:
-    """sagemaker_backend.train reads the SDK's private `_latest_training_job` (no public accessor
+    """sagemaker_jobs.train reads the SDK's private `_latest_training_job` (no public accessor
     exists); a release that renames it fails here rather than after a paid training job."""
     from sagemaker.core.resources import TrainingJob
     from sagemaker.train import ModelTrainer
@@ -331,7 +331,7 @@ def test_endpoint_is_created_only_when_sagemaker_says_it_is_not_found(
 ) -> None:
     recorder, model = trained
     recorder.refuse("DescribeEndpoint", code, message)
-    with pytest.raises(CommandError, match=f"cannot look up SageMaker endpoint .*{code}"):
+    with pytest.raises(ServiceError, match=f"cannot look up SageMaker endpoint .*{code}"):
         api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", None, endpoint=True,
                   boto_session=recorder.session)
     assert not {"CreateModel", "CreateEndpointConfig", "CreateEndpoint"} & set(recorder.operations())
@@ -381,7 +381,7 @@ def test_a_refused_transform_job_is_one_line_and_leaves_no_model(trained: Any, b
         "The account-level service limit 'ml.m5.xlarge for transform job usage' is 0 Instances",
     )
     refused = "SageMaker refused transform job secml-ipinsights-.*ResourceLimitExceeded"
-    with pytest.raises(CommandError, match=refused) as raised:
+    with pytest.raises(ServiceError, match=refused) as raised:
         api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", f"s3://{bucket}/scores/s.csv",
                   boto_session=recorder.session)
     assert "\n" not in str(raised.value)

@@ -4,10 +4,9 @@ import io
 from collections import Counter
 
 import pytest
-
-from secml.errors import CommandError
+from secml.core.errors import InputError
+from secml.ipinsights.holdout import SplitCounts, split_pairs
 from secml.ipinsights.tuples_io import Tuples
-from secml.report.holdout import SplitCounts, split_pairs
 
 # 40 distinct pairs, each repeated 25 times (CloudTrail logs one line per API call).
 PAIRS = [(f"user{i % 8}", f"10.0.{i}.{i % 7}") for i in range(40)]
@@ -46,12 +45,12 @@ def test_split_is_deterministic_for_a_seed() -> None:
 
 def test_too_few_distinct_pairs_is_a_clear_error() -> None:
     one_pair = Tuples(["a"] * 50, ["1.1.1.1"] * 50)
-    with pytest.raises(CommandError, match="too few distinct pairs"):
+    with pytest.raises(InputError, match="too few distinct pairs"):
         _split([one_pair])
-    with pytest.raises(CommandError, match="too few distinct pairs"):
+    with pytest.raises(InputError, match="too few distinct pairs"):
         _split([])
 
 
 def test_share_must_be_a_fraction() -> None:
-    with pytest.raises(CommandError, match="share must be between 0 and 1"):
+    with pytest.raises(InputError, match="share must be between 0 and 1"):
         _split([REPEATED], share=1.5)

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import pytest
-
-from secml.errors import CommandError
-from secml.report import join
-
 from report_samples import INDEX, SCORES
+from secml.core.errors import InputError
+from secml.report import join
 
 
 def test_every_index_row_gets_a_verdict_most_unusual_first() -> None:
@@ -47,7 +45,7 @@ def test_one_ip_in_two_findings_scores_both() -> None:
     ],
 )
 def test_bad_index_is_a_clear_error(text: str, message: str) -> None:
-    with pytest.raises(CommandError, match=message):
+    with pytest.raises(InputError, match=message):
         join.parse_index(text)
 
 
@@ -60,7 +58,7 @@ def test_bad_index_is_a_clear_error(text: str, message: str) -> None:
     ],
 )
 def test_bad_scores_are_a_clear_error(text: str, message: str) -> None:
-    with pytest.raises(CommandError, match=message):
+    with pytest.raises(InputError, match=message):
         join.parse_scores(text)
 
 

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import pytest
-
-from secml.errors import CommandError
-from secml.report import join, quality
-
 from report_samples import INDEX, SCORES, TRUTH
+from secml.core.errors import InputError
+from secml.report import join, quality
 
 
 def _findings(threshold: float) -> list[join.ScoredFinding]:
@@ -53,7 +51,7 @@ def test_auc_needs_both_labels() -> None:
 
 
 def test_no_labelled_scored_finding_is_a_clear_error() -> None:
-    with pytest.raises(CommandError, match="no finding in the report has both"):
+    with pytest.raises(InputError, match="no finding in the report has both"):
         quality.evaluate(_findings(0.0), {"other": "attack"}, threshold=0.0)
 
 
@@ -62,5 +60,5 @@ def test_no_labelled_scored_finding_is_a_clear_error() -> None:
     [("id,label\n", "header must be finding_id,label,reason"), ("finding_id,label,reason\nf,evil,x\n", "line 2")],
 )
 def test_bad_truth_is_a_clear_error(text: str, message: str) -> None:
-    with pytest.raises(CommandError, match=message):
+    with pytest.raises(InputError, match=message):
         quality.parse_truth(text)

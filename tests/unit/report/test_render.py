@@ -6,10 +6,8 @@ import base64
 import re
 
 import numpy as np
-
-from secml.report import html, join, plot, threshold
-
 from report_samples import INDEX, SCORES
+from secml.report import html, join, plot, threshold
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

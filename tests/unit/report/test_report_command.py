@@ -8,10 +8,8 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
-
-from secml.cli import main
-
 from report_samples import ReportFiles
+from secml.cli import main
 
 
 def _args(files: ReportFiles, out: Path, *extra: str) -> list[str]:

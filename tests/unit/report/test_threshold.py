@@ -2,11 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from secml.errors import CommandError
-from secml.report import join, threshold
-
 from report_samples import training_scores_csv
+from secml.core.errors import InputError
+from secml.report import join, threshold
 
 
 def test_calibrated_threshold_flags_the_chosen_share_of_training_pairs() -> None:
@@ -33,12 +31,12 @@ def test_every_repeat_of_a_pair_weighs_in_the_calibration() -> None:
 
 @pytest.mark.parametrize("rate", [0.0, 1.0, -0.1, 2.0])
 def test_false_positive_rate_must_be_a_proportion(rate: float) -> None:
-    with pytest.raises(CommandError, match="false-positive rate must be between 0 and 1"):
+    with pytest.raises(InputError, match="false-positive rate must be between 0 and 1"):
         threshold.calibrate(np.array([1.0, 2.0]), rate)
 
 
 def test_no_training_scores_is_a_clear_error() -> None:
-    with pytest.raises(CommandError, match="no scored training pairs"):
+    with pytest.raises(InputError, match="no scored training pairs"):
         threshold.calibrate(np.array([]), 0.01)
 
 
@@ -46,5 +44,5 @@ def test_fixed_threshold_says_it_was_set_by_hand() -> None:
     chosen = threshold.fixed(-1.25)
     assert chosen.value == -1.25 and chosen.false_positive_rate is None
     assert "set by hand" in chosen.describe()
-    with pytest.raises(CommandError):
+    with pytest.raises(InputError):
         threshold.fixed(float("nan"))

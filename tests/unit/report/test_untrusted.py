@@ -7,11 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from secml.report import build, console, join, threshold, writer
-from secml.report.untrusted import spreadsheet_cell, terminal_text
-
 from report_samples import SCORES
+from secml.report import compose, console, join, threshold, writer
+from secml.report.untrusted import spreadsheet_cell, terminal_text
 
 HOSTILE_INDEX = (
     "finding_id,type,severity,updated_at,account,region,principal,ip\n"
@@ -42,9 +40,9 @@ def test_control_and_format_characters_never_reach_the_terminal() -> None:
     assert terminal_text("arn:aws:iam::1:user/ünïcode") == "arn:aws:iam::1:user/ünïcode"
 
 
-def _report() -> build.Report:
+def _report() -> compose.Report:
     findings = join.join(join.parse_index(HOSTILE_INDEX), join.parse_scores(SCORES), 0.0)
-    return build.Report("run", findings, threshold.fixed(0.0), None, np.array([0.0, 1.0]), np.array([-4.5]))
+    return compose.Report("run", findings, threshold.fixed(0.0), None, np.array([0.0, 1.0]), np.array([-4.5]))
 
 
 def test_the_findings_csv_neutralises_text_but_keeps_negative_scores(tmp_path: Path) -> None:

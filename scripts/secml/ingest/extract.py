@@ -5,7 +5,7 @@ Workers read whole objects with the same `secml_ingest.objects` functions the La
 send back CSV text; the parent writes it in input order, so the output does not depend on the
 number of workers and memory holds only the objects in flight. An object that cannot be read
 (missing, no permission, refused by S3) is reported and skipped like a corrupt one. boto3
-(with `secml.locations`, which loads it) and tqdm are imported only when an s3:// source or a
+(with `secml.core.storage`, which loads it) and tqdm are imported only when an s3:// source or a
 terminal needs them: local backfills start without them.
 """
 
@@ -21,15 +21,26 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from secml.errors import CommandError
 from secml_ingest.errors import BadObjectError
 from secml_ingest.guardduty import INDEX_HEADER
-from secml_ingest.objects import ObjectTuples, read_cloudtrail_object, read_guardduty_object, unreadable
-from secml_ingest.s3_sources import StoredObject, cloudtrail_skip_reason, guardduty_skip_reason, list_objects
+from secml_ingest.objects import (
+    ObjectTuples,
+    read_cloudtrail_object,
+    read_guardduty_object,
+    unreadable,
+)
+from secml_ingest.s3_sources import (
+    StoredObject,
+    cloudtrail_skip_reason,
+    guardduty_skip_reason,
+    list_objects,
+)
 from secml_ingest.summary import FINDINGS, RECORDS, IngestSummary
 from secml_ingest.tuples_csv import csv_text
 
-# `secml.locations.S3_SCHEME`, spelt here to tell sources apart without loading boto3.
+from secml.core.errors import InputError
+
+# `secml.core.storage.S3_SCHEME`, spelt here to tell sources apart without loading boto3.
 S3_SCHEME = "s3://"
 # Objects a worker reads per task: few enough to keep both workers busy to the end, enough that
 # task hand-offs cost little next to reading a log object.
@@ -77,11 +88,11 @@ def _local_objects(source: str) -> Iterator[tuple[str, StoredObject]]:
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             yield str(file), StoredObject(file.relative_to(path).as_posix(), file.stat().st_size)
     else:
-        raise CommandError(f"{source}: no such file or folder")
+        raise InputError(f"{source}: no such file or folder")
 
 
 def _s3_objects(source: str) -> Iterator[tuple[str, StoredObject]]:
-    from secml.locations import s3_client, split_s3
+    from secml.core.storage import s3_client, split_s3
 
     bucket, prefix = split_s3(source)
     for stored in list_objects(s3_client(), bucket, prefix):
@@ -114,8 +125,9 @@ def _file_bytes(path: str) -> bytes:
 
 def _s3_object_bytes(uri: str) -> bytes:
     global _worker_s3
-    from secml.locations import s3_client, split_s3
     from secml_ingest.s3_bodies import object_body
+
+    from secml.core.storage import s3_client, split_s3
 
     if _worker_s3 is None:  # one client per worker process: clients do not survive a fork
         _worker_s3 = s3_client()

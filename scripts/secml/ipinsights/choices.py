@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from secml.target import Target
+from secml.core.target import Target
 
 Backend = Literal["local", "sagemaker"]
 BACKENDS: tuple[Backend, ...] = ("local", "sagemaker")

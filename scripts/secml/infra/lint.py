@@ -9,9 +9,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from secml.errors import CommandError
-from secml.paths import terraform_dir
-from secml.terraform_runner import plugin_dir_args, terraform_binary
+from secml.core.checkout import terraform_dir
+from secml.core.errors import InputError
+from secml.infra.terraform import plugin_dir_args, terraform_binary
 
 # Folders under terraform/ that hold test inputs, not deployable code.
 CHECKOV_SKIPPED_PATHS = ("tests",)
@@ -73,6 +73,6 @@ def run_all(checkov_bin: str | None) -> list[CheckResult]:
         results += [validate(config, Path(data_root)) for config in configurations(root)]
     if checkov_bin is not None:
         if not Path(checkov_bin).is_file():
-            raise CommandError(f"checkov not found at {checkov_bin}; run `make setup`")
+            raise InputError(f"checkov not found at {checkov_bin}; run `make setup`")
         results.append(checkov(checkov_bin, root))
     return results

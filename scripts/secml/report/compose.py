@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from secml.locations import read_bytes
+from secml.core.storage import read_bytes
 from secml.report import join, quality, threshold
 from secml.report.join import ScoredFinding
 from secml.report.quality import Quality
@@ -56,7 +56,7 @@ def _read_text(location: str | Path) -> str:
     return read_bytes(str(location)).decode("utf-8")
 
 
-def build(inputs: ReportInputs, run: str) -> Report:
+def compose_report(inputs: ReportInputs, run: str) -> Report:
     scores = join.parse_scores(_read_text(inputs.scores), name=str(inputs.scores))
     index = join.parse_index(_read_text(inputs.index), name=str(inputs.index))
     train_text = _read_text(inputs.train_scores)

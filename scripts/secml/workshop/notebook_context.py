@@ -13,10 +13,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from secml import stack
-from secml.errors import CommandError
+from secml.core.errors import InputError
+from secml.core.target import Target, resolve_target
+from secml.infra import stack
 from secml.ipinsights.api import Backend
-from secml.target import Target, resolve_target
 
 INSTANCE_CONFIG = Path("/home/ec2-user/SageMaker/secml-config.json")
 CONFIG_KEYS = ("bucket", "region", "role_arn")
@@ -36,10 +36,10 @@ def from_instance_config(path: Path) -> NotebookContext:
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise CommandError(f"cannot read the notebook configuration {path}: {error}") from error
+        raise InputError(f"cannot read the notebook configuration {path}: {error}") from error
     missing = [key for key in CONFIG_KEYS if not config.get(key)]
     if missing:
-        raise CommandError(f"{path} lacks {', '.join(missing)}; restart the notebook instance")
+        raise InputError(f"{path} lacks {', '.join(missing)}; restart the notebook instance")
     return NotebookContext(
         bucket=config["bucket"],
         region=config["region"],

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import IO
 
-from secml.errors import CommandError
+from secml.core.errors import InputError
 from secml.ipinsights.tuples_io import Tuples, write_tuples
 
 DEFAULT_HELD_OUT_SHARE = 0.1
@@ -53,7 +53,7 @@ def split_pairs(
     """Write each pair of the tuple chunks to `fit` or `held_out` (`principal,ip` lines, input
     order kept); both sides must end up non-empty."""
     if not 0.0 < share < 1.0:
-        raise CommandError(f"held-out share must be between 0 and 1, got {share}")
+        raise InputError(f"held-out share must be between 0 and 1, got {share}")
     fit_count = held_count = skipped = 0
     for chunk in chunks:
         skipped += chunk.skipped
@@ -64,7 +64,7 @@ def split_pairs(
         held_count += sum(held)
         fit_count += sum(kept)
     if not fit_count or not held_count:
-        raise CommandError(
+        raise InputError(
             f"{fit_count + held_count} training pair(s), {held_count} held out: too few distinct pairs "
             "to split into fitting and validation pairs; is the CloudTrail input nearly empty?"
         )

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from secml.paths import state_root
+from secml.core.checkout import state_root
+from secml.core.errors import InputError
 
 TargetName = Literal["local", "aws"]
 TARGET_NAMES: tuple[TargetName, ...] = ("local", "aws")
@@ -67,7 +68,7 @@ def resolve_target(name: str | None = None) -> Target:
     """The target named, else $SECML_TARGET, else local."""
     chosen = name or os.environ.get("SECML_TARGET") or "local"
     if chosen not in TARGET_NAMES:
-        raise ValueError(f"unknown target {chosen!r}: choose one of {', '.join(TARGET_NAMES)}")
+        raise InputError(f"unknown target {chosen!r}: choose one of {', '.join(TARGET_NAMES)}")
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     if chosen == "local":
         region = os.environ.get("SECML_LOCAL_REGION", DEFAULT_REGION)

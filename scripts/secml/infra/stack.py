@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from secml.build import BuildResult, build_all
+from secml.core.errors import InputError, NotReadyError
+from secml.core.target import Target
 from secml.emulator import server
-from secml.errors import CommandError
-from secml.target import Target
-from secml.terraform_runner import TerraformRunner
+from secml.infra.artefacts import BuildResult, build_all
+from secml.infra.terraform import TerraformRunner
 
 if TYPE_CHECKING:
     from secml.data.corpus import CorpusSummary
@@ -41,7 +41,7 @@ def outputs(target: Target) -> dict[str, Any]:
     """Terraform outputs of the stack on `target`, as plain Python values."""
     values = TerraformRunner(target).outputs()
     if not values:
-        raise CommandError(
+        raise NotReadyError(
             f"the stack is not applied on target {target.name}; run `make up TARGET={target.name}`"
         )
     return values
@@ -54,17 +54,19 @@ def check_aws_credentials(target: Target) -> str:
         sts = boto3.session.Session(region_name=target.region).client("sts")
         identity = sts.get_caller_identity()
     except NoCredentialsError as error:
-        raise CommandError(
+        raise InputError(
             "no AWS credentials found: configure a profile or set AWS_ACCESS_KEY_ID"
         ) from error
     except (ClientError, BotoCoreError) as error:
-        raise CommandError(f"AWS credentials do not work: {error}") from error
+        raise InputError(f"AWS credentials do not work: {error}") from error
     return str(identity["Arn"])
 
 
 def seed_inputs(target: Target, values: dict[str, Any]) -> CorpusSummary:
     """Write the generated CloudTrail logs and GuardDuty findings where the stack reads them."""
-    from secml.data import seed  # imported when used: the corpus generator is not CLI start-up
+    from secml.data import (
+        seed,  # imported when used: the corpus generator is not CLI start-up
+    )
 
     cloudtrail, guardduty = values["cloudtrail_input"], values["guardduty_input"]
     return seed.seed_emulator_inputs(
@@ -112,14 +114,16 @@ def down(target: Target, keep_emulator: bool = False) -> list[str]:
         return []
     if not target.is_emulator:
         check_aws_credentials(target)
-    from secml.ipinsights.cleanup import delete_hosted_resources  # imported when used, as above
+    from secml.ipinsights.cleanup import (
+        delete_hosted_resources,  # imported when used, as above
+    )
 
     for name in delete_hosted_resources(target):
         print(f"deleted {name}")
     runner.init()
     values = runner.outputs()
     if not values and not target.is_emulator:
-        raise CommandError(
+        raise NotReadyError(
             f"no applied stack in {runner.state_path}: nothing destroyed (a stack applied from "
             "another checkout, or with plain terraform, is destroyed from there)"
         )

@@ -3,7 +3,7 @@ entry point (training, scoring, the report, the generators, backfill) takes both
 This is the project's one copy of these helpers.
 
 S3 calls use a plain boto3 client, which follows `AWS_ENDPOINT_URL` (the emulator) like any other.
-A failed S3 call becomes a one-line CommandError naming the location.
+A failed S3 call becomes a one-line InputError naming the location.
 """
 
 from __future__ import annotations
@@ -18,11 +18,22 @@ import boto3
 from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import BotoCoreError, ClientError
 
-from secml.errors import CommandError
+from secml.core.errors import InputError, SecmlError, ServiceError
 
 S3_SCHEME = "s3://"
 # What a failed S3 call raises: a refusal from the service, or no answer or credentials at all.
 S3_ERRORS = (ClientError, BotoCoreError)
+# S3's answers that mean the location the user gave is wrong (absent, or not theirs to use), not that
+# S3 failed: an input error (exit 2) rather than a service failure.
+LOCATION_ERROR_CODES = ("NoSuchKey", "NoSuchBucket", "404", "NotFound", "403", "AccessDenied")
+
+
+def s3_failure(action: str, location: str, error: Exception) -> SecmlError:
+    """One line for a failed S3 call, classed by what the user can do about it."""
+    code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
+    if code in LOCATION_ERROR_CODES or any(f"({name})" in str(error) for name in LOCATION_ERROR_CODES):
+        return InputError(f"cannot {action} {location}: {error}")
+    return ServiceError(f"cannot {action} {location}: {error}")
 MISSING_OBJECT_CODES = ("404", "NoSuchKey", "NotFound")
 
 
@@ -34,7 +45,7 @@ def split_s3(uri: str) -> tuple[str, str]:
     """`s3://bucket/some/key` -> ("bucket", "some/key"); the key may be empty."""
     bucket, _, key = uri[len(S3_SCHEME) :].partition("/")
     if not bucket:
-        raise CommandError(f"{uri!r} names no bucket: expected s3://BUCKET/KEY")
+        raise InputError(f"{uri!r} names no bucket: expected s3://BUCKET/KEY")
     return bucket, key
 
 
@@ -59,9 +70,9 @@ def exists(location: str) -> bool:
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
             return False
-        raise CommandError(f"cannot look up {location}: {error}") from error
+        raise s3_failure("look up", location, error) from error
     except BotoCoreError as error:
-        raise CommandError(f"cannot look up {location}: {error}") from error
+        raise s3_failure("look up", location, error) from error
     return True
 
 
@@ -78,7 +89,7 @@ def write_bytes(location: str, data: bytes) -> None:
         try:
             s3_client().put_object(Bucket=bucket, Key=key, Body=data)
         except S3_ERRORS as error:
-            raise CommandError(f"cannot write {location}: {error}") from error
+            raise s3_failure("write", location, error) from error
         return
     path = Path(location)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +103,7 @@ def open_binary(location: str) -> Iterator[IO[bytes]]:
         try:
             stream: IO[bytes] = Path(location).open("rb")
         except FileNotFoundError as error:
-            raise CommandError(f"{location} does not exist") from error
+            raise InputError(f"{location} does not exist") from error
         with stream:
             yield stream
         return
@@ -100,7 +111,7 @@ def open_binary(location: str) -> Iterator[IO[bytes]]:
     try:
         body = s3_client().get_object(Bucket=bucket, Key=key)["Body"]
     except S3_ERRORS as error:
-        raise CommandError(f"cannot read {location}: {error}") from error
+        raise s3_failure("read", location, error) from error
     try:
         yield body
     finally:
@@ -114,10 +125,10 @@ def download(location: str, path: Path) -> None:
         try:
             s3_client().download_file(bucket, key, str(path))
         except S3_ERRORS as error:
-            raise CommandError(f"cannot read {location}: {error}") from error
+            raise s3_failure("read", location, error) from error
     else:
         if not Path(location).is_file():
-            raise CommandError(f"{location} does not exist")
+            raise InputError(f"{location} does not exist")
         shutil.copyfile(location, path)
 
 
@@ -133,7 +144,7 @@ def upload(path: Path, location: str, content_type: str | None = None) -> None:
         try:
             s3_client().upload_file(str(path), bucket, key, ExtraArgs=extra_args)
         except (*S3_ERRORS, S3UploadFailedError) as error:
-            raise CommandError(f"cannot write {location}: {error}") from error
+            raise s3_failure("write", location, error) from error
     else:
         Path(location).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, location)

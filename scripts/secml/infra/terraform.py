@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from secml.errors import CommandError
-from secml.paths import terraform_dir
-from secml.target import Target
+from secml.core.checkout import terraform_dir
+from secml.core.errors import InputError, ServiceError
+from secml.core.target import Target
 
 
 def terraform_binary() -> str:
     binary = shutil.which("terraform")
     if binary is None:
-        raise CommandError("terraform is not on PATH; install Terraform >= 1.5")
+        raise InputError("terraform is not on PATH; install Terraform >= 1.5")
     return binary
 
 
@@ -37,7 +37,7 @@ def plugin_dir_args() -> list[str]:
     if not plugin_dir:
         return []
     if not Path(plugin_dir).is_dir():
-        raise CommandError(f"TF_PLUGIN_DIR={plugin_dir} is not a folder")
+        raise InputError(f"TF_PLUGIN_DIR={plugin_dir} is not a folder")
     return [f"-plugin-dir={plugin_dir}"]
 
 
@@ -79,7 +79,7 @@ class TerraformRunner:
         if completed.returncode != 0:
             if capture:
                 print(completed.stdout, completed.stderr, sep="\n", file=sys.stderr)
-            raise CommandError(
+            raise ServiceError(
                 f"terraform {args[0]} failed (exit {completed.returncode}) "
                 f"on target {self.target.name}"
             )

@@ -16,32 +16,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from secml import lambda_runner, sample_findings, stack
-from secml.errors import CommandError
-from secml.exercise_steps import EXERCISES, STEP_TITLES
+from secml.core.checkout import reports_dir
+from secml.core.errors import InputError, NotReadyError, ServiceError
+from secml.core.target import Target
+from secml.infra import lambda_runner, stack
 from secml.ipinsights import api
+from secml.ipinsights.holdout import DEFAULT_HELD_OUT_SHARE
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.paths import reports_dir
-from secml.report import build, console, writer
-from secml.report.holdout import DEFAULT_HELD_OUT_SHARE
+from secml.report import compose, console, writer
 from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
-from secml.target import Target
-from secml.training_run import TrainingRun, TupleFiles, hold_out_validation, require_tuples
-
-# The workshop notebook's sizes (20,000 hashed principal slots, 128-dimensional vectors, 5 random
-# negatives per pair) with SageMaker's default batch and learning rate, no dense IP-encoder layer
-# and two passes. Measured on the generated workshop corpus (about 230,000 training pairs, 2 shared
-# CPU cores): 2-8 s of training, ROC AUC 0.96-0.99 of findings against the ground truth; the
-# notebook's own lr 0.01 / batch 1000 / 5 epochs / 1 layer took minutes and overfitted (AUC < 0.8).
-WORKSHOP_HYPERPARAMETERS = Hyperparameters(
-    num_entity_vectors=20_000,
-    vector_dim=128,
-    epochs=2,
-    learning_rate=0.001,
-    mini_batch_size=10_000,
-    num_ip_encoder_layers=0,
-    random_negative_sampling_rate=5,
+from secml.workshop import sample_findings
+from secml.workshop.steps import EXERCISES, STEP_TITLES
+from secml.workshop.training_run import (
+    WORKSHOP_HYPERPARAMETERS,
+    TrainingRun,
+    TupleFiles,
+    hold_out_validation,
+    report_inputs,
+    require_tuples,
+    training_summary,
 )
+
 LOG_PREVIEW_LINES = 30
 # The stack outputs naming the ingest functions; their results are kept under these names.
 CLOUDTRAIL_INGEST = "cloudtrail_ingest_function_name"
@@ -81,32 +76,10 @@ def train_and_score(
     )
 
 
-def training_summary(metrics: dict[str, Any]) -> str:
-    """The one-number metrics (per-epoch lists stay in metrics.json beside the model)."""
-    shown = []
-    for name, value in metrics.items():
-        if isinstance(value, float):
-            shown.append(f"{name}={value:.4g}")
-        elif isinstance(value, (int, str)):
-            shown.append(f"{name}={value}")
-    return ", ".join(shown)
-
-
-def report_inputs(run: TrainingRun, truth: Path | None, threshold: float | None, fpr: float) -> build.ReportInputs:
-    return build.ReportInputs(
-        scores=run.guardduty_scores,
-        index=run.finding_index,
-        train_scores=run.validation_scores,
-        truth=truth,
-        threshold_value=threshold,
-        false_positive_rate=fpr,
-    )
-
-
 @dataclass(frozen=True)
 class ExerciseOptions:
     backend: api.Backend = "local"
-    run: str = field(default_factory=build.new_run_name)
+    run: str = field(default_factory=compose.new_run_name)
     false_positive_rate: float = DEFAULT_FALSE_POSITIVE_RATE
     threshold: float | None = None
     seed: int = 0
@@ -122,7 +95,7 @@ class Workshop:
     options: ExerciseOptions
     _outputs: dict[str, Any] | None = None
     ingest_results: dict[str, dict[str, Any]] = field(default_factory=dict)
-    report: build.Report | None = None
+    report: compose.Report | None = None
     written: writer.WrittenReport | None = None
 
     @property
@@ -178,9 +151,9 @@ def invoke_ingest(workshop: Workshop, function_output: str, event: dict[str, str
     result = lambda_runner.invoke(workshop.target, name, event)
     print(preview(result.log, workshop.logs_dir / log_name))
     if result.function_error:
-        raise CommandError(f"{name} failed ({result.function_error}): {result.payload}")
+        raise ServiceError(f"{name} failed ({result.function_error}): {result.payload}")
     if not isinstance(result.payload, dict):
-        raise CommandError(f"{name} returned {payload_summary(result.payload)}, not its ingest summary")
+        raise ServiceError(f"{name} returned {payload_summary(result.payload)}, not its ingest summary")
     print(f"result: {payload_summary(result.payload)}")
     workshop.ingest_results[function_output] = result.payload
     return result.payload
@@ -199,7 +172,7 @@ def step_1_2(workshop: Workshop) -> None:
 def reported(result: dict[str, Any], key: str) -> Any:
     """One entry of an ingest function's result, or a clear error when its code predates it."""
     if key not in result:
-        raise CommandError(f"the ingest function's result has no {key!r}: redeploy its code (make up)")
+        raise NotReadyError(f"the ingest function's result has no {key!r}: redeploy its code (make up)")
     return result[key]
 
 
@@ -237,7 +210,7 @@ def step_2_4(workshop: Workshop) -> None:
         )
     truth = workshop.target.state_dir / "truth.csv"
     inputs = report_inputs(run, truth if truth.is_file() else None, options.threshold, options.false_positive_rate)
-    workshop.report = build.build(inputs, options.run)
+    workshop.report = compose.compose_report(inputs, options.run)
     workshop.written = writer.write(workshop.report, reports_dir() / options.run)
     uploaded = writer.upload(workshop.written, run.bucket, options.run)
     print(console.summary(workshop.report, [str(workshop.written.html), *uploaded]))
@@ -256,7 +229,7 @@ STEPS: dict[str, tuple[str, Step]] = {step: (title, STEP_FUNCTIONS[step]) for st
 
 def run_exercise(name: str, workshop: Workshop) -> None:
     if name not in EXERCISES:
-        raise CommandError(f"no exercise {name}: choose one of {', '.join(EXERCISES)}")
+        raise InputError(f"no exercise {name}: choose one of {', '.join(EXERCISES)}")
     if not workshop.target.is_emulator:
         stack.check_aws_credentials(workshop.target)
     for step in EXERCISES[name]:

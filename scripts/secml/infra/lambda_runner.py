@@ -27,8 +27,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from secml.errors import CommandError
-from secml.target import Target
+from secml.core.errors import NotReadyError, ServiceError
+from secml.core.target import Target
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 # A synchronous invoke lasts as long as the function (up to 15 minutes): wait, and never retry.
@@ -64,7 +64,7 @@ def _invoke_on_aws(client: Any, function_name: str, event: dict[str, Any]) -> In
     try:
         answer = client.invoke(FunctionName=function_name, LogType="Tail", Payload=json.dumps(event).encode())
     except ClientError as error:
-        raise CommandError(f"invoking {function_name}: {error}") from None
+        raise ServiceError(f"invoking {function_name}: {error}") from None
     log = base64.b64decode(answer.get("LogResult", "")).decode("utf-8", "replace")
     return InvokeResult(json.loads(answer["Payload"].read() or b"null"), log, answer.get("FunctionError"))
 
@@ -73,7 +73,7 @@ def _deployed_function(client: Any, function_name: str) -> dict[str, Any]:
     try:
         return dict(client.get_function(FunctionName=function_name))
     except ClientError as error:
-        raise CommandError(f"function {function_name} not found on the emulator ({error}); run `make up`") from None
+        raise NotReadyError(f"function {function_name} not found on the emulator ({error}); run `make up`") from None
 
 
 def _unpack_code(location: str, into: Path) -> None:

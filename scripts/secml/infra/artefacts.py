@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from secml.errors import CommandError
-from secml.paths import build_dir, lambda_src_dir, project_root
+from secml.core.checkout import build_dir, lambda_src_dir, project_root
+from secml.core.errors import InputError, SecmlError
 
 SHARED_PACKAGE = "secml_ingest"
 HANDLER_MODULES = ("cloudtrail_ingest", "guardduty_ingest")
@@ -49,7 +49,7 @@ def _is_source(path: Path) -> bool:
 def _package_files(source_root: Path) -> Iterator[tuple[Path, str]]:
     package = source_root / SHARED_PACKAGE
     if not (package / "__init__.py").is_file():
-        raise CommandError(f"{package} is not a Python package (no __init__.py)")
+        raise InputError(f"{package} is not a Python package (no __init__.py)")
     for path in sorted(package.rglob("*")):
         if _is_source(path):
             yield path, path.relative_to(source_root).as_posix()
@@ -59,7 +59,7 @@ def build_lambda_zip(source_root: Path, handler_module: str, output: Path) -> Pa
     """Zip `<handler_module>.py` and the shared package, byte-identical for identical sources."""
     handler = source_root / f"{handler_module}.py"
     if not handler.is_file():
-        raise CommandError(f"{handler} is missing: the {handler_module} Lambda has no handler yet")
+        raise InputError(f"{handler} is missing: the {handler_module} Lambda has no handler yet")
     entries = sorted([(handler, handler.name), *_package_files(source_root)], key=lambda e: e[1])
     stamp = time.gmtime(max(source_date_epoch(), DEFAULT_SOURCE_DATE_EPOCH))[:6]
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -115,7 +115,7 @@ def build_driver_wheel(root: Path, output_dir: Path) -> Path:
         )
         if completed.returncode != 0:
             reason = completed.stderr.strip()[-500:]
-            raise CommandError(f"building the driver wheel failed: {reason}")
+            raise SecmlError(f"building the driver wheel failed: {reason}")
         (wheel,) = wheel_out.glob("secml-*.whl")
         for old in output_dir.glob("secml-*.whl"):
             old.unlink()

@@ -1,0 +1,1 @@
+"""Infrastructure: the Terraform stack and its runner, reproducible build artefacts, lint, and running the deployed Lambda code."""

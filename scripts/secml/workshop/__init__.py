@@ -1,0 +1,1 @@
+"""The workshop flow: the exercises, one training-and-scoring run, sample findings, and the notebook's public API."""
