@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from secml.data import tutorial
 from secml.ipinsights.hyperparameters import Hyperparameters
 from secml.ipinsights.metrics import precision_at_recall, roc_auc
@@ -87,13 +88,25 @@ def bench_cli(corpus: Path, train_pairs: int, threads: int | None, scratch: Path
     seconds = run_cli(
         threads, "train", "--backend", "local", "--train", str(corpus / "train.csv"), "--model", str(model), *options
     )
-    print(f"cli train: `secml train --backend local` ({CLI_TRAIN_EPOCHS} epoch, layers=1): {seconds:.1f} s wall, "
-          f"{train_pairs * CLI_TRAIN_EPOCHS / seconds / 1e3:,.0f} k pairs/s (process start, CSV, parsing, JIT "
-          "cache, training and saving included)")
-    seconds = run_cli(threads, "score", "--model", str(model), "--input", str(corpus / "train.csv"),
-                      "--out", str(scratch / "cli-scores.csv"))
-    print(f"cli score: `secml score` of train.csv: {train_pairs / seconds / 1e6:.2f} M pairs/s "
-          f"({train_pairs:,} pairs in {seconds:.1f} s wall; process start, CSV in and out included)")
+    print(
+        f"cli train: `secml train --backend local` ({CLI_TRAIN_EPOCHS} epoch, layers=1): {seconds:.1f} s wall, "
+        f"{train_pairs * CLI_TRAIN_EPOCHS / seconds / 1e3:,.0f} k pairs/s (process start, CSV, parsing, JIT "
+        "cache, training and saving included)"
+    )
+    seconds = run_cli(
+        threads,
+        "score",
+        "--model",
+        str(model),
+        "--input",
+        str(corpus / "train.csv"),
+        "--out",
+        str(scratch / "cli-scores.csv"),
+    )
+    print(
+        f"cli score: `secml score` of train.csv: {train_pairs / seconds / 1e6:.2f} M pairs/s "
+        f"({train_pairs:,} pairs in {seconds:.1f} s wall; process start, CSV in and out included)"
+    )
 
 
 def bench(corpus: Path, threads: int | None, layer_counts: list[int], quick: bool) -> None:
@@ -105,8 +118,10 @@ def bench(corpus: Path, threads: int | None, layer_counts: list[int], quick: boo
     principals, ips = read_columns(corpus / "train.csv", 2)
     test_principals, test_ips, test_labels = read_columns(corpus / "test.csv", 3)
     labels = np.array(test_labels, dtype=np.int64)
-    print(f"read csv: {len(principals):,} training + {len(test_principals):,} test pairs in "
-          f"{time.perf_counter() - began:.1f} s")
+    print(
+        f"read csv: {len(principals):,} training + {len(test_principals):,} test pairs in "
+        f"{time.perf_counter() - began:.1f} s"
+    )
     print(f"jit: {warm_up():.2f} s (numba compile, or load from its cache)")
     for layers in layer_counts:
         settings = Hyperparameters(**TUTORIAL_SETTINGS, num_ip_encoder_layers=layers)
@@ -114,24 +129,34 @@ def bench(corpus: Path, threads: int | None, layer_counts: list[int], quick: boo
         model = fit(principals, ips, settings, threads=threads)
         wall = time.perf_counter() - began
         per_epoch = [round(e["samples_per_second"] / 1e3) for e in model.metrics["epochs"]]
-        print(f"layers={layers} training: {model.metrics['samples_per_second'] / 1e3:,.0f} k samples/s "
-              f"(per epoch, k: {per_epoch}; fit {wall:.1f} s wall incl. parsing)")
+        print(
+            f"layers={layers} training: {model.metrics['samples_per_second'] / 1e3:,.0f} k samples/s "
+            f"(per epoch, k: {per_epoch}; fit {wall:.1f} s wall incl. parsing)"
+        )
         scored = model.score(test_principals, test_ips, threads=threads)
         anomaly = -scored.dot_product
         print(f"layers={layers} test AUC: {roc_auc(anomaly, labels):.4f}")
-        print(f"layers={layers} precision at recall {TARGET_RECALL}: "
-              f"{precision_at_recall(anomaly, labels, TARGET_RECALL):.4f}")
+        print(
+            f"layers={layers} precision at recall {TARGET_RECALL}: "
+            f"{precision_at_recall(anomaly, labels, TARGET_RECALL):.4f}"
+        )
         began = time.perf_counter()
         model.score(principals, ips, threads=threads)
         seconds = time.perf_counter() - began
-        print(f"layers={layers} scoring: {len(principals) / seconds / 1e6:.2f} M pairs/s "
-              f"({len(principals):,} pairs from strings, parsing and hashing included)")
-        print(f"layers={layers} model+Adam state: {state_megabytes(model):,.0f} MiB; peak RSS so far: "
-              f"{peak_rss_megabytes():,.0f} MiB")
+        print(
+            f"layers={layers} scoring: {len(principals) / seconds / 1e6:.2f} M pairs/s "
+            f"({len(principals):,} pairs from strings, parsing and hashing included)"
+        )
+        print(
+            f"layers={layers} model+Adam state: {state_megabytes(model):,.0f} MiB; peak RSS so far: "
+            f"{peak_rss_megabytes():,.0f} MiB"
+        )
     with tempfile.TemporaryDirectory(prefix="secml-bench-cli-") as scratch:
         bench_cli(corpus, len(principals), threads, Path(scratch))
-    print("memory scaling: state = 12 bytes x vector_dim x (num_entity_vectors + 256 + 65,536 + 2 x 65,536 "
-          "hashed /24 and /32 rows) + dense layers; batch buffers grow with mini_batch_size x vector_dim")
+    print(
+        "memory scaling: state = 12 bytes x vector_dim x (num_entity_vectors + 256 + 65,536 + 2 x 65,536 "
+        "hashed /24 and /32 rows) + dense layers; batch buffers grow with mini_batch_size x vector_dim"
+    )
 
 
 def main() -> None:
@@ -139,8 +164,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="numba threads (default: all cores)")
     parser.add_argument("--corpus", type=Path, default=None, help="folder for train.csv/test.csv (reused)")
     parser.add_argument("--layers", default="1,0", help="comma-separated num_ip_encoder_layers values")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"generate a small corpus ({QUICK_CORPUS['users']} users) to check the benchmark runs")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"generate a small corpus ({QUICK_CORPUS['users']} users) to check the benchmark runs",
+    )
     args = parser.parse_args()
     layer_counts = [int(value) for value in args.layers.split(",")]
     if args.corpus is not None:

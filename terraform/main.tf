@@ -8,6 +8,15 @@ locals {
   # `secml build` leaves exactly one driver wheel in build/dist (its name carries the version).
   driver_wheel_path = var.driver_wheel_path != null ? var.driver_wheel_path : "${path.module}/../build/dist/${one(fileset("${path.module}/../build/dist", "secml-*.whl"))}"
 
+  # Artefacts are found and hashed here, in the root only; the modules take paths and hashes as
+  # inputs, so they never reach into this checkout's folders.
+  lambda_packages = {
+    for kind in ["cloudtrail", "guardduty"] : kind => {
+      path             = "${local.lambda_package_dir}/${kind}_ingest.zip"
+      source_code_hash = filebase64sha256("${local.lambda_package_dir}/${kind}_ingest.zip")
+    }
+  }
+
   guardduty_export_prefix = "guardduty-export/"
 }
 
@@ -26,7 +35,8 @@ module "ingest" {
   source = "./modules/ingest"
 
   name_prefix          = var.name_prefix
-  package_dir          = local.lambda_package_dir
+  cloudtrail_package   = local.lambda_packages.cloudtrail
+  guardduty_package    = local.lambda_packages.guardduty
   tuples_bucket_name   = module.tuples_bucket.bucket_name
   kms_key_arn          = module.tuples_bucket.kms_key_arn
   timeout_s            = var.lambda_timeout_s
@@ -42,6 +52,7 @@ module "ingest" {
     bucket = var.guardduty_input_bucket
     prefix = var.guardduty_input_prefix
   }
+  input_kms_key_arns = var.input_kms_key_arns
 }
 
 module "guardduty" {
@@ -67,6 +78,6 @@ module "notebook" {
   security_group_ids     = var.notebook_security_group_ids
   kms_key_arn            = module.tuples_bucket.kms_key_arn
   tuples_bucket_name     = module.tuples_bucket.bucket_name
-  notebook_path          = local.notebook_path
-  driver_wheel_path      = local.driver_wheel_path
+  workshop_notebook      = { path = local.notebook_path, source_hash = filemd5(local.notebook_path) }
+  driver_wheel           = { path = local.driver_wheel_path, source_hash = filemd5(local.driver_wheel_path) }
 }

@@ -93,6 +93,17 @@ variable "guardduty_input_prefix" {
   }
 }
 
+variable "input_kms_key_arns" {
+  description = "KMS keys encrypting the CloudTrail or GuardDuty input objects with their own key (e.g. an organisation trail's key): the ingest functions may decrypt with them, only through S3 in the key's region. Each key's policy must also allow this account."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.input_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", arn))])
+    error_message = "input_kms_key_arns must be KMS key ARNs (arn:aws:kms:REGION:ACCOUNT:key/ID), not aliases."
+  }
+}
+
 variable "lambda_package_dir" {
   description = "Folder holding cloudtrail_ingest.zip and guardduty_ingest.zip (built by `secml build`); null means build/lambda in this checkout."
   type        = string

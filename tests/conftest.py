@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from secml.core.target import DEFAULT_REGION, Target
 from secml.emulator import server
 

@@ -153,9 +153,7 @@ def _scanned_record(text: str, start: int, end: int) -> CloudTrailRecord | Skip:
         fields = _AFTER_IDENTITY.match(text, identity_end, end) if identity_end > 0 else None
         if fields is not None:
             event_time, event_source, event_name, region, source_ip = fields.groups()
-            return CloudTrailRecord(
-                identity, source_ip, event_time, event_source, event_name, region, text[start:end]
-            )
+            return CloudTrailRecord(identity, source_ip, event_time, event_source, event_name, region, text[start:end])
     try:
         return _record_of(json.loads(text[start:end]))
     except json.JSONDecodeError as error:

@@ -129,9 +129,7 @@ def tuples_from_finding(finding: Mapping[str, Any]) -> list[PrincipalIp | Skip] 
     outcomes: list[PrincipalIp | Skip] = []
     for remote in ip_details:
         address = literal_ip(remote_address(remote))
-        outcomes.append(
-            address if isinstance(address, Skip) else PrincipalIp(principal, address.text, address.version)
-        )
+        outcomes.append(address if isinstance(address, Skip) else PrincipalIp(principal, address.text, address.version))
     return outcomes
 
 

@@ -26,10 +26,7 @@ def _outcome_text(outcome: PrincipalIp | Skip) -> str:
 
 
 def short_record(record: CloudTrailRecord, outcome: PrincipalIp | Skip) -> str:
-    return (
-        f"{record.event_time} {record.region} {record.event_source} {record.event_name} "
-        f"{_outcome_text(outcome)}"
-    )
+    return f"{record.event_time} {record.region} {record.event_source} {record.event_name} {_outcome_text(outcome)}"
 
 
 def full_record(record: CloudTrailRecord) -> str:

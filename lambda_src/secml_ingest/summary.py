@@ -62,8 +62,7 @@ class IngestSummary:
             "ipv6_tuples_written": self.ipv6_tuples_written,
             "bad_objects_total": len(self.bad_objects),
             "bad_objects": [
-                {"key": bad.key, "reason": bad.reason}
-                for bad in self.bad_objects[:MAX_BAD_OBJECTS_LISTED]
+                {"key": bad.key, "reason": bad.reason} for bad in self.bad_objects[:MAX_BAD_OBJECTS_LISTED]
             ],
         }
 

@@ -1,5 +1,5 @@
 # The ingest module: least-privilege roles, the Lambda environment contract, function settings.
-# Run with -var package_dir=<folder holding the zips `secml build` writes>.
+# The packages are inputs (path and hash), so these runs need no built zips.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -11,6 +11,8 @@ variables {
   kms_key_arn        = "arn:aws:kms:us-west-2:123456789012:key/11111111-2222-3333-4444-555555555555"
   cloudtrail_input   = { bucket = "team-cloudtrail", prefix = "cloudtrail/" }
   guardduty_input    = { bucket = "team-findings", prefix = "guardduty/" }
+  cloudtrail_package = { path = "build/lambda/cloudtrail_ingest.zip", source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" }
+  guardduty_package  = { path = "build/lambda/guardduty_ingest.zip", source_code_hash = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=" }
 }
 
 run "least_privilege_roles" {
@@ -56,6 +58,61 @@ run "least_privilege_roles" {
     condition     = aws_iam_role.ingest["cloudtrail"].name != aws_iam_role.ingest["guardduty"].name
     error_message = "one role per function"
   }
+
+  assert {
+    condition = alltrue([for name, document in data.aws_iam_policy_document.ingest :
+      !anytrue([for s in document.statement : s.sid == "DecryptInputObjects"])
+    ])
+    error_message = "no input key grant unless input_kms_key_arns names keys"
+  }
+}
+
+run "input_keys_decrypt_only_through_s3" {
+  command = apply
+
+  module {
+    source = "./modules/ingest"
+  }
+
+  variables {
+    input_kms_key_arns = [
+      "arn:aws:kms:us-east-1:210987654321:key/org-trail-key",
+      "arn:aws:kms:us-west-2:123456789012:key/findings-export-key",
+    ]
+  }
+
+  assert {
+    condition = alltrue([for name, document in data.aws_iam_policy_document.ingest : anytrue([for s in document.statement :
+      s.sid == "DecryptInputObjects" && s.actions == toset(["kms:Decrypt"]) && s.resources == toset(var.input_kms_key_arns)
+    ])])
+    error_message = "both roles may decrypt with the input keys, and only decrypt"
+  }
+
+  assert {
+    condition = anytrue([for s in data.aws_iam_policy_document.ingest["cloudtrail"].statement : anytrue([for c in s.condition :
+      c.test == "StringEquals" && c.variable == "kms:ViaService" && tolist(c.values) == tolist(["s3.us-east-1.amazonaws.com", "s3.us-west-2.amazonaws.com"])
+    ]) if s.sid == "DecryptInputObjects"])
+    error_message = "input keys are usable only through S3, in each key's region"
+  }
+
+  assert {
+    condition     = aws_lambda_function.ingest["cloudtrail"].filename == "build/lambda/cloudtrail_ingest.zip" && aws_lambda_function.ingest["cloudtrail"].source_code_hash == var.cloudtrail_package.source_code_hash
+    error_message = "each function deploys the package and hash it is given"
+  }
+}
+
+run "rejects_input_key_alias" {
+  command = plan
+
+  module {
+    source = "./modules/ingest"
+  }
+
+  variables {
+    input_kms_key_arns = ["arn:aws:kms:us-west-2:123456789012:alias/org-trail"]
+  }
+
+  expect_failures = [var.input_kms_key_arns]
 }
 
 run "lambda_environment_contract" {

@@ -1,5 +1,5 @@
 # The notebook module: hardened instance, scoped role, install-on-start lifecycle configuration.
-# Run with -var driver_wheel_path=<the wheel `secml build` writes>.
+# The notebook and the wheel are inputs (path and hash), so these runs need no built wheel.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -9,7 +9,8 @@ variables {
   name_prefix        = "secml"
   kms_key_arn        = "arn:aws:kms:us-west-2:123456789012:key/11111111-2222-3333-4444-555555555555"
   tuples_bucket_name = "secml-tuples-mock"
-  notebook_path      = "./tests/fixtures/workshop-ipinsights.ipynb"
+  workshop_notebook  = { path = "./tests/fixtures/workshop-ipinsights.ipynb", source_hash = "0123456789abcdef0123456789abcdef" }
+  driver_wheel       = { path = "build/dist/secml-0.1.0-py3-none-any.whl", source_hash = "fedcba9876543210fedcba9876543210" }
 }
 
 run "hardened_instance" {
@@ -49,6 +50,11 @@ run "hardened_instance" {
   assert {
     condition     = aws_s3_object.notebook.server_side_encryption == "aws:kms" && aws_s3_object.driver_wheel.kms_key_id == var.kms_key_arn
     error_message = "the uploaded notebook and wheel are encrypted with the tuples key"
+  }
+
+  assert {
+    condition     = aws_s3_object.notebook.source_hash == var.workshop_notebook.source_hash && aws_s3_object.driver_wheel.key == "notebook/secml-0.1.0-py3-none-any.whl"
+    error_message = "the notebook and wheel are uploaded with the hashes given, under notebook/"
   }
 
   assert {

@@ -65,3 +65,13 @@ run "rejects_prefix_without_slash" {
 
   expect_failures = [var.guardduty_input_prefix]
 }
+
+run "rejects_input_key_that_is_not_a_key_arn" {
+  command = plan
+
+  variables {
+    input_kms_key_arns = ["alias/org-trail"]
+  }
+
+  expect_failures = [var.input_kms_key_arns]
+}

@@ -27,6 +27,7 @@ import nbformat
 import pytest
 from botocore.exceptions import ClientError
 from nbclient import NotebookClient
+
 from secml.core.checkout import project_root, reports_dir
 from secml.core.target import DEFAULT_REGION, Target
 from secml.emulator import server
@@ -135,7 +136,9 @@ def test_the_stack_was_created(demo: Demo) -> None:
         iam.get_role(RoleName=outputs[role].rsplit("/", 1)[1])
     assert outputs["guardduty_detector_id"] in demo.client("guardduty").list_detectors()["DetectorIds"]
     name = outputs["notebook_instance_name"]
-    assert demo.client("sagemaker").describe_notebook_instance(NotebookInstanceName=name)["NotebookInstanceName"] == name
+    assert (
+        demo.client("sagemaker").describe_notebook_instance(NotebookInstanceName=name)["NotebookInstanceName"] == name
+    )
 
 
 def test_both_tuple_files_have_plausible_counts(demo: Demo) -> None:

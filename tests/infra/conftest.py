@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from secml.core.checkout import lambda_src_dir, project_root
 from secml.core.target import Target
 from secml.infra.artefacts import build_driver_wheel, build_lambda_zips

@@ -13,6 +13,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.sagemaker.models import sagemaker_backends
+
 from secml.core.target import Target
 from secml.emulator.patches import (
     s3_policy_conditions,
@@ -33,6 +34,7 @@ ON_START = [{"Content": base64.b64encode(b"#!/bin/bash\n").decode()}]
 
 
 # --- s3_policy_conditions -------------------------------------------------------------------
+
 
 def test_upstream_denies_everything_under_a_tls_only_policy() -> None:
     statement = IAMPolicyStatement(DENY_WITHOUT_TLS)
@@ -65,11 +67,12 @@ def test_patched_emulator_serves_tls_only_buckets(emulator_env: Target) -> None:
 
     denied = {**policy, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}
     s3.put_bucket_policy(Bucket="tls-only", Policy=json.dumps({"Version": "2012-10-17", "Statement": [denied]}))
-    with pytest.raises(ClientError, match="403|Forbidden|AccessDenied"):
+    with pytest.raises(ClientError, match=r"403|Forbidden|AccessDenied"):
         s3.put_object(Bucket="tls-only", Key="k2", Body=b"x")
 
 
 # --- sagemaker_lifecycle_config_tags --------------------------------------------------------
+
 
 def test_upstream_cannot_resolve_lifecycle_config_arns() -> None:
     with mock_aws():
@@ -105,8 +108,10 @@ def test_upstream_drops_platform_and_metadata_settings() -> None:
     with mock_aws():
         sagemaker = boto3.client("sagemaker", region_name=REGION)
         sagemaker.create_notebook_instance(
-            NotebookInstanceName="nb", InstanceType="ml.t3.medium",
-            RoleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/r", **NOTEBOOK_SETTINGS,
+            NotebookInstanceName="nb",
+            InstanceType="ml.t3.medium",
+            RoleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/r",
+            **NOTEBOOK_SETTINGS,
         )
         instance = sagemaker_backends[DEFAULT_ACCOUNT_ID][REGION].get_notebook_instance("nb")
         described = sagemaker_notebook_instance_settings.UPSTREAM_TO_DICT(instance)
@@ -117,8 +122,10 @@ def test_upstream_drops_platform_and_metadata_settings() -> None:
 def test_patched_emulator_keeps_platform_and_metadata_settings(emulator_env: Target) -> None:
     sagemaker = boto3.client("sagemaker")
     sagemaker.create_notebook_instance(
-        NotebookInstanceName="hardened-nb", InstanceType="ml.t3.medium",
-        RoleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/r", **NOTEBOOK_SETTINGS,
+        NotebookInstanceName="hardened-nb",
+        InstanceType="ml.t3.medium",
+        RoleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/r",
+        **NOTEBOOK_SETTINGS,
     )
     described = sagemaker.describe_notebook_instance(NotebookInstanceName="hardened-nb")
     assert {key: described[key] for key in NOTEBOOK_SETTINGS} == NOTEBOOK_SETTINGS

@@ -18,11 +18,21 @@ pytestmark = [pytest.mark.emulator, pytest.mark.terraform, pytest.mark.usefixtur
 terraform("secml_stack", scope="module", teardown=terraform.TEARDOWN_OFF)
 
 CONTRACT_OUTPUTS = {
-    "tuples_bucket_name", "tuples_kms_key_arn", "cloudtrail_ingest_function_name",
-    "cloudtrail_ingest_function_arn", "guardduty_ingest_function_name",
-    "guardduty_ingest_function_arn", "cloudtrail_ingest_role_arn", "guardduty_ingest_role_arn",
-    "guardduty_detector_id", "notebook_instance_name", "notebook_url", "notebook_role_arn",
-    "cloudtrail_input", "guardduty_input", "region",
+    "tuples_bucket_name",
+    "tuples_kms_key_arn",
+    "cloudtrail_ingest_function_name",
+    "cloudtrail_ingest_function_arn",
+    "guardduty_ingest_function_name",
+    "guardduty_ingest_function_arn",
+    "cloudtrail_ingest_role_arn",
+    "guardduty_ingest_role_arn",
+    "guardduty_detector_id",
+    "notebook_instance_name",
+    "notebook_url",
+    "notebook_role_arn",
+    "cloudtrail_input",
+    "guardduty_input",
+    "region",
 }
 
 
@@ -46,9 +56,10 @@ def as_list(value: str | list[str]) -> list[str]:
 
 def test_outputs_follow_the_contract(secml_stack: Any) -> None:
     outputs = outputs_of(secml_stack)
-    assert CONTRACT_OUTPUTS <= set(outputs)
+    assert set(outputs) >= CONTRACT_OUTPUTS
     assert outputs["cloudtrail_input"] == {
-        "bucket": "aws-workshop-security-ml-threat-detection", "prefix": "cloudtrail/"
+        "bucket": "aws-workshop-security-ml-threat-detection",
+        "prefix": "cloudtrail/",
     }
     assert outputs["region"] == "us-west-2"
 
@@ -59,7 +70,8 @@ def test_tuples_bucket_is_encrypted_versioned_private_and_tls_only(secml_stack: 
     assert bucket.startswith(f"{stack_name_prefix}-tuples-")
     (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rule["ApplyServerSideEncryptionByDefault"] == {
-        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": outputs["tuples_kms_key_arn"]
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": outputs["tuples_kms_key_arn"],
     }
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
@@ -79,13 +91,17 @@ def test_ingest_functions_match_the_lambda_contract(secml_stack: Any) -> None:
     lambda_client, bucket = boto3.client("lambda"), outputs["tuples_bucket_name"]
     expected = {
         "cloudtrail": {
-            "INPUT_BUCKET": "aws-workshop-security-ml-threat-detection", "INPUT_PREFIX": "cloudtrail/",
-            "OUTPUT_BUCKET": bucket, "OUTPUT_KEY": "train/cloudtrail_tuples.csv",
+            "INPUT_BUCKET": "aws-workshop-security-ml-threat-detection",
+            "INPUT_PREFIX": "cloudtrail/",
+            "OUTPUT_BUCKET": bucket,
+            "OUTPUT_KEY": "train/cloudtrail_tuples.csv",
             "IPV6_OUTPUT_KEY": "train/cloudtrail_tuples_ipv6.csv",
         },
         "guardduty": {
-            "INPUT_BUCKET": "aws-workshop-security-ml-threat-detection", "INPUT_PREFIX": "guardduty/",
-            "OUTPUT_BUCKET": bucket, "OUTPUT_KEY": "infer/guardduty_tuples.csv",
+            "INPUT_BUCKET": "aws-workshop-security-ml-threat-detection",
+            "INPUT_PREFIX": "guardduty/",
+            "OUTPUT_BUCKET": bucket,
+            "OUTPUT_KEY": "infer/guardduty_tuples.csv",
             "INDEX_KEY": "infer/guardduty_findings.csv",
         },
     }
@@ -141,15 +157,21 @@ def test_notebook_instance_is_hardened_and_installs_the_workshop(secml_stack: An
     config = sagemaker.describe_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName=config_name)
     script = base64.b64decode(config["OnStart"][0]["Content"]).decode()
     assert f"s3://{bucket}/notebook/workshop-ipinsights.ipynb" in script
-    assert json.dumps({"bucket": bucket, "region": "us-west-2", "role_arn": outputs["notebook_role_arn"]},
-                      separators=(",", ":")) in script
+    assert (
+        json.dumps(
+            {"bucket": bucket, "region": "us-west-2", "role_arn": outputs["notebook_role_arn"]}, separators=(",", ":")
+        )
+        in script
+    )
     tags = sagemaker.list_tags(ResourceArn=config["NotebookInstanceLifecycleConfigArn"])["Tags"]
     assert {"Key": "Project", "Value": "secml"} in tags
     uploaded = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="notebook/")["Contents"]
     names = {item["Key"].rsplit("/", 1)[1] for item in uploaded}
     assert "workshop-ipinsights.ipynb" in names
     assert any(name.startswith("secml-") and name.endswith(".whl") for name in names)
-    pass_role = [s for s in role_policy_statements(outputs["notebook_role_arn"]) if s["Sid"] == "PassOwnRoleToSageMaker"]
+    pass_role = [
+        s for s in role_policy_statements(outputs["notebook_role_arn"]) if s["Sid"] == "PassOwnRoleToSageMaker"
+    ]
     assert as_list(pass_role[0]["Resource"]) == [outputs["notebook_role_arn"]]
 
 
@@ -167,7 +189,7 @@ def test_destroy_leaves_nothing(secml_stack: Any, stack_name_prefix: str) -> Non
     assert outputs["guardduty_detector_id"] not in boto3.client("guardduty").list_detectors()["DetectorIds"]
     sagemaker = boto3.client("sagemaker")
     assert sagemaker.list_notebook_instances(NameContains=stack_name_prefix)["NotebookInstances"] == []
-    with pytest.raises(sagemaker.exceptions.ClientError, match="does not exist|Could not find"):
+    with pytest.raises(sagemaker.exceptions.ClientError, match=r"does not exist|Could not find"):
         sagemaker.describe_notebook_instance_lifecycle_config(
             NotebookInstanceLifecycleConfigName=outputs["notebook_lifecycle_config_name"]
         )

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from secml.core.checkout import project_root, terraform_dir
 from secml.infra.lint import (
     CHECKOV_SKIPPED_PATHS,
@@ -19,6 +20,7 @@ from secml.infra.lint import (
 from secml.infra.terraform import plugin_dir_args, terraform_binary
 
 pytestmark = pytest.mark.terraform
+
 
 def test_terraform_is_formatted() -> None:
     result = fmt_check(terraform_dir())
@@ -36,18 +38,35 @@ def test_module_tests_pass_with_mock_provider(built_artifacts, tmp_path: Path) -
     env = dict(os.environ, TF_DATA_DIR=str(tmp_path / "data"), TF_IN_AUTOMATION="1")
     root = terraform_dir()
     init = subprocess.run(
-        [terraform_binary(), f"-chdir={root}", "init", "-backend=false", "-input=false", "-no-color", *plugin_dir_args()],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            terraform_binary(),
+            f"-chdir={root}",
+            "init",
+            "-backend=false",
+            "-input=false",
+            "-no-color",
+            *plugin_dir_args(),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert init.returncode == 0, init.stdout + init.stderr
     test = subprocess.run(
         [
-            terraform_binary(), f"-chdir={root}", "test", "-no-color",
+            terraform_binary(),
+            f"-chdir={root}",
+            "test",
+            "-no-color",
             f"-var=package_dir={built_artifacts.lambda_dir}",
             f"-var=lambda_package_dir={built_artifacts.lambda_dir}",
             f"-var=driver_wheel_path={built_artifacts.driver_wheel}",
         ],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert test.returncode == 0, test.stdout + test.stderr
     assert "0 failed" in test.stdout

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from secml.core.errors import InputError
 from secml.infra.artefacts import (
     HANDLER_MODULES,
@@ -63,7 +64,7 @@ def test_changed_source_changes_the_zip(tmp_path: Path) -> None:
 def test_missing_handler_is_a_clear_error(tmp_path: Path) -> None:
     source = make_lambda_src(tmp_path)
     (source / "guardduty_ingest.py").unlink()
-    with pytest.raises(InputError, match="guardduty_ingest.py is missing"):
+    with pytest.raises(InputError, match=r"guardduty_ingest\.py is missing"):
         build_lambda_zips(source, tmp_path / "out")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
+
 from secml.core import storage
 from secml.core.errors import InputError
 
@@ -89,9 +90,9 @@ def test_upload_then_download(folder: str, tmp_path: Path) -> None:
 
 def test_missing_location_is_a_command_error(folder: str, tmp_path: Path) -> None:
     missing = storage.child(folder, "missing.csv")
-    with pytest.raises(InputError, match="missing.csv"):
+    with pytest.raises(InputError, match=r"missing\.csv"):
         storage.read_bytes(missing)
-    with pytest.raises(InputError, match="missing.csv"):
+    with pytest.raises(InputError, match=r"missing\.csv"):
         storage.download(missing, tmp_path / "out")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from secml.core.errors import InputError, NotReadyError
 from secml.core.target import Target
 from secml.infra import stack
@@ -56,12 +57,14 @@ def test_missing_aws_credentials_fail_clearly(tmp_path: Path, monkeypatch: pytes
 
 
 def test_down_on_aws_names_what_stays_on() -> None:
-    notes = stack.left_on_aws({
-        "guardduty_detector_created": False,
-        "guardduty_detector_id": "abc123",
-        "tuples_kms_key_created": True,
-        "tuples_kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/k",
-    })
+    notes = stack.left_on_aws(
+        {
+            "guardduty_detector_created": False,
+            "guardduty_detector_id": "abc123",
+            "tuples_kms_key_created": True,
+            "tuples_kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/k",
+        }
+    )
     assert len(notes) == 2
     assert "abc123" in notes[0] and "still on" in notes[0]
     assert "cancel-key-deletion" in notes[1]
@@ -90,9 +93,12 @@ def test_seeding_passes_the_stack_inputs_to_the_data_seeder(monkeypatch: pytest.
         return "seeded"
 
     monkeypatch.setattr(seed, "seed_emulator_inputs", seed_emulator_inputs)
-    summary = stack.seed_inputs(LOCAL, {
-        "cloudtrail_input": {"bucket": "ct", "prefix": "cloudtrail/"},
-        "guardduty_input": {"bucket": "gd", "prefix": "guardduty/"},
-    })
+    summary = stack.seed_inputs(
+        LOCAL,
+        {
+            "cloudtrail_input": {"bucket": "ct", "prefix": "cloudtrail/"},
+            "guardduty_input": {"bucket": "gd", "prefix": "guardduty/"},
+        },
+    )
     assert summary == "seeded"
     assert calls == [(LOCAL, ("ct", "cloudtrail/"), ("gd", "guardduty/"), LOCAL.state_dir / "truth.csv")]

@@ -24,7 +24,9 @@ def _positive(text: str) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("data", help="generate the workshop's CloudTrail/GuardDuty corpus or the tutorial corpus")
+    parser = subparsers.add_parser(
+        "data", help="generate the workshop's CloudTrail/GuardDuty corpus or the tutorial corpus"
+    )
     actions = parser.add_subparsers(dest="data_command", required=True, metavar="ACTION")
 
     generate = actions.add_parser(
@@ -36,10 +38,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     generate.add_argument("--out", required=True, metavar="DEST", help="a local folder or s3://bucket/prefix")
     generate.add_argument("--truth", required=True, type=Path, metavar="FILE", help="ground-truth CSV to write")
     generate.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
-    generate.add_argument("--records", type=_positive, default=DEFAULT_SIZE.records, help=f"CloudTrail records (default {DEFAULT_SIZE.records:,})")
-    generate.add_argument("--days", type=_positive, default=DEFAULT_SIZE.days, help=f"days of activity (default {DEFAULT_SIZE.days})")
-    generate.add_argument("--people", type=_positive, default=DEFAULT_SIZE.people, help=f"people in the account; workloads scale with them (default {DEFAULT_SIZE.people})")
-    generate.add_argument("--findings", type=_positive, default=DEFAULT_SIZE.findings, help=f"GuardDuty findings (default {DEFAULT_SIZE.findings})")
+    generate.add_argument(
+        "--records",
+        type=_positive,
+        default=DEFAULT_SIZE.records,
+        help=f"CloudTrail records (default {DEFAULT_SIZE.records:,})",
+    )
+    generate.add_argument(
+        "--days", type=_positive, default=DEFAULT_SIZE.days, help=f"days of activity (default {DEFAULT_SIZE.days})"
+    )
+    generate.add_argument(
+        "--people",
+        type=_positive,
+        default=DEFAULT_SIZE.people,
+        help=f"people in the account; workloads scale with them (default {DEFAULT_SIZE.people})",
+    )
+    generate.add_argument(
+        "--findings",
+        type=_positive,
+        default=DEFAULT_SIZE.findings,
+        help=f"GuardDuty findings (default {DEFAULT_SIZE.findings})",
+    )
     generate.set_defaults(handler=run_generate)
 
     tutor = actions.add_parser(
@@ -48,7 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     tutor.add_argument("--out", required=True, type=Path, metavar="DIR")
     tutor.add_argument("--seed", type=int, default=0)
-    tutor.add_argument("--users", type=_positive, default=TUTORIAL_USERS, help=f"simulated users (default {TUTORIAL_USERS:,})")
+    tutor.add_argument(
+        "--users", type=_positive, default=TUTORIAL_USERS, help=f"simulated users (default {TUTORIAL_USERS:,})"
+    )
     tutor.add_argument(
         "--test-pairs",
         type=_positive,
@@ -80,6 +101,8 @@ def run_tutorial(args: argparse.Namespace, target: Target) -> int:
         raise InputError(str(error)) from error
     print(f"{summary.users:,} users, {summary.events:,} logins over {tutorial.DAYS} days")
     print(f"train: {summary.train_pairs:,} pairs -> {summary.train_path}")
-    print(f"test: {summary.test_normal:,} held-out normal + {summary.test_random:,} random-range pairs -> {summary.test_path}")
+    print(
+        f"test: {summary.test_normal:,} held-out normal + {summary.test_random:,} random-range pairs -> {summary.test_path}"
+    )
     print(f"written in {time.perf_counter() - began:.1f} s")
     return 0

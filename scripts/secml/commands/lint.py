@@ -9,9 +9,7 @@ from secml.core.target import Target
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("lint", help="terraform fmt -check, terraform validate, checkov")
-    parser.add_argument(
-        "--checkov", metavar="PATH", help="checkov executable; without it checkov is not run"
-    )
+    parser.add_argument("--checkov", metavar="PATH", help="checkov executable; without it checkov is not run")
     parser.set_defaults(handler=run)
 
 

@@ -24,8 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sagemaker.add_argument(
         "--endpoint",
         action="store_true",
-        help="score through a real-time endpoint (kept for reuse until `secml cleanup`) "
-        "instead of a batch transform",
+        help="score through a real-time endpoint (kept for reuse until `secml cleanup`) instead of a batch transform",
     )
     sagemaker.add_argument(
         "--instance-type",
@@ -38,9 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, target: Target) -> int:
     from secml.ipinsights import api
 
-    summary = api.score(
-        args.model, args.input, args.out, endpoint=args.endpoint, instance_type=args.instance_type
-    )
+    summary = api.score(args.model, args.input, args.out, endpoint=args.endpoint, instance_type=args.instance_type)
     print(
         f"scored {summary.rows} tuples into {summary.out}: {summary.errors} without a score (error column), "
         f"{summary.unseen_principals} with a principal unseen in training, "

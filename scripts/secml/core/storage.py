@@ -34,6 +34,8 @@ def s3_failure(action: str, location: str, error: Exception) -> SecmlError:
     if code in LOCATION_ERROR_CODES or any(f"({name})" in str(error) for name in LOCATION_ERROR_CODES):
         return InputError(f"cannot {action} {location}: {error}")
     return ServiceError(f"cannot {action} {location}: {error}")
+
+
 MISSING_OBJECT_CODES = ("404", "NoSuchKey", "NotFound")
 
 
@@ -100,11 +102,9 @@ def write_bytes(location: str, data: bytes) -> None:
 def open_binary(location: str) -> Iterator[IO[bytes]]:
     """A readable binary stream: S3 objects are streamed, not downloaded whole first."""
     if not is_s3(location):
-        try:
-            stream: IO[bytes] = Path(location).open("rb")
-        except FileNotFoundError as error:
-            raise InputError(f"{location} does not exist") from error
-        with stream:
+        if not Path(location).is_file():
+            raise InputError(f"{location} does not exist")
+        with Path(location).open("rb") as stream:
             yield stream
         return
     bucket, key = split_s3(location)

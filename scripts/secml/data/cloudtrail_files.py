@@ -47,7 +47,7 @@ def delivery_windows(regions: np.ndarray, seconds: np.ndarray) -> Iterator[tuple
     keys = regions[order].astype(np.int64) * (1 << 40) + window[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     bounds = np.r_[starts, order.size]
-    for begin, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+    for begin, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         first = order[begin]
         yield int(regions[first]), int((window[first] + 1) * DELIVERY_WINDOW_SECONDS), order[begin:end]
 

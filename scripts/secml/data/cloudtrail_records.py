@@ -64,15 +64,22 @@ def _parameters(_: Resources) -> list[dict[str, Any] | None]:
 
 
 def _kms(r: Resources) -> list[dict[str, Any] | None]:
-    return [{"encryptionAlgorithm": "SYMMETRIC_DEFAULT", "encryptionContext": {"aws:s3:arn": f"arn:aws:s3:::{b}"}} for b in r.buckets]
+    return [
+        {"encryptionAlgorithm": "SYMMETRIC_DEFAULT", "encryptionContext": {"aws:s3:arn": f"arn:aws:s3:::{b}"}}
+        for b in r.buckets
+    ]
 
 
 def _log_streams(r: Resources) -> list[dict[str, Any] | None]:
-    return [{"logGroupName": f"/aws/lambda/{f}", "logStreamName": "2025/03/03/[$LATEST]0f1e2d3c"} for f in r.function_names]
+    return [
+        {"logGroupName": f"/aws/lambda/{f}", "logStreamName": "2025/03/03/[$LATEST]0f1e2d3c"} for f in r.function_names
+    ]
 
 
 def _tables(_: Resources) -> list[dict[str, Any] | None]:
-    return [{"tableName": t, "key": {"pk": "HIDDEN_DUE_TO_SECURITY_REASONS"}} for t in ("orders", "sessions", "customers")]
+    return [
+        {"tableName": t, "key": {"pk": "HIDDEN_DUE_TO_SECURITY_REASONS"}} for t in ("orders", "sessions", "customers")
+    ]
 
 
 def _queues(r: Resources) -> list[dict[str, Any] | None]:
@@ -81,12 +88,18 @@ def _queues(r: Resources) -> list[dict[str, Any] | None]:
 
 def _assume_role(r: Resources) -> list[dict[str, Any] | None]:
     return [
-        {"roleArn": f"arn:aws:iam::{r.account_id}:role/github-actions-deploy", "roleSessionName": "GitHubActions", "durationSeconds": 3600}
+        {
+            "roleArn": f"arn:aws:iam::{r.account_id}:role/github-actions-deploy",
+            "roleSessionName": "GitHubActions",
+            "durationSeconds": 3600,
+        }
     ]
 
 
 def _metric_data(_: Resources) -> list[dict[str, Any] | None]:
-    return [{"namespace": n, "metricData": [{"metricName": "Latency", "unit": "Milliseconds"}]} for n in ("App", "Orders")]
+    return [
+        {"namespace": n, "metricData": [{"metricName": "Latency", "unit": "Milliseconds"}]} for n in ("App", "Orders")
+    ]
 
 
 @dataclass(frozen=True)
@@ -126,7 +139,8 @@ _PERSON: tuple[ApiCall, ...] = (
     api_call("ssm", "GetParameter", 2, _parameters),
     api_call("signin", "ConsoleLogin", 0.6, global_service=True, event_type="AwsConsoleSignIn"),
 )
-_ADMIN: tuple[ApiCall, ...] = _PERSON + (
+_ADMIN: tuple[ApiCall, ...] = (
+    *_PERSON,
     api_call("iam", "ListUsers", 2, global_service=True),
     api_call("iam", "ListAccessKeys", 1, global_service=True),
     api_call("iam", "AttachRolePolicy", 0.3, global_service=True),
@@ -249,15 +263,26 @@ def user_identity(principal: Principal, session: str, access_key: str, session_c
     """The `userIdentity` of a call by `principal` (through `session` for roles)."""
     account = principal.arn.split(":")[4]
     if principal.kind == "root":
-        return {"type": "Root", "principalId": account, "arn": principal.arn, "accountId": account, "accessKeyId": access_key}
+        return {
+            "type": "Root",
+            "principalId": account,
+            "arn": principal.arn,
+            "accountId": account,
+            "accessKeyId": access_key,
+        }
     if principal.kind == "iam_user":
         identity: dict[str, Any] = {
-            "type": "IAMUser", "principalId": principal.principal_id, "arn": principal.arn,
-            "accountId": account, "accessKeyId": access_key, "userName": principal.name,
+            "type": "IAMUser",
+            "principalId": principal.principal_id,
+            "arn": principal.arn,
+            "accountId": account,
+            "accessKeyId": access_key,
+            "userName": principal.name,
         }
         if session_created is not None:  # temporary console credentials
             identity["sessionContext"] = {
-                "sessionIssuer": {}, "webIdFederationData": {},
+                "sessionIssuer": {},
+                "webIdFederationData": {},
                 "attributes": {"creationDate": iso_time(session_created), "mfaAuthenticated": "true"},
             }
         return identity
@@ -270,8 +295,11 @@ def user_identity(principal: Principal, session: str, access_key: str, session_c
         "accessKeyId": access_key,
         "sessionContext": {
             "sessionIssuer": {
-                "type": "Role", "principalId": principal.principal_id,
-                "arn": f"arn:aws:iam::{account}:role/{role_path}", "accountId": account, "userName": principal.name,
+                "type": "Role",
+                "principalId": principal.principal_id,
+                "arn": f"arn:aws:iam::{account}:role/{role_path}",
+                "accountId": account,
+                "userName": principal.name,
             },
             "webIdFederationData": {},
             "attributes": {"creationDate": iso_time(session_created or 0), "mfaAuthenticated": "false"},
@@ -292,7 +320,10 @@ def _resources(call: ApiCall, parameters: dict[str, Any] | None, account: str) -
     if parameters and call.source == "s3.amazonaws.com" and "bucketName" in parameters:
         arn = f"arn:aws:s3:::{parameters['bucketName']}"
         if "key" in parameters:
-            return [{"type": "AWS::S3::Object", "ARN": f"{arn}/{parameters['key']}"}, {"accountId": account, "type": "AWS::S3::Bucket", "ARN": arn}]
+            return [
+                {"type": "AWS::S3::Object", "ARN": f"{arn}/{parameters['key']}"},
+                {"accountId": account, "type": "AWS::S3::Bucket", "ARN": arn},
+            ]
         return [{"accountId": account, "type": "AWS::S3::Bucket", "ARN": arn}]
     return None
 
@@ -325,7 +356,11 @@ def record(
         "responseElements": {"ConsoleLogin": "Success"} if call.event_type == "AwsConsoleSignIn" else None,
     }
     if call.event_type == "AwsConsoleSignIn":
-        entry["additionalEventData"] = {"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": "Yes"}
+        entry["additionalEventData"] = {
+            "LoginTo": "https://console.aws.amazon.com/console/home",
+            "MobileVersion": "No",
+            "MFAUsed": "Yes",
+        }
     entry["requestID"] = request_id
     entry["eventID"] = event_id
     entry["readOnly"] = call.read_only
@@ -337,7 +372,11 @@ def record(
     if vpc_endpoint_id:
         entry["vpcEndpointId"] = vpc_endpoint_id
     entry["eventCategory"] = "Data" if call.data_event else "Management"
-    if not vpc_endpoint_id and source_ip[0].isdigit() or ":" in source_ip:
+    if (not vpc_endpoint_id and source_ip[0].isdigit()) or ":" in source_ip:
         host = f"{call.source.split('.')[0]}.{region}.amazonaws.com"
-        entry["tlsDetails"] = {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256", "clientProvidedHostHeader": host}
+        entry["tlsDetails"] = {
+            "tlsVersion": "TLSv1.3",
+            "cipherSuite": "TLS_AES_128_GCM_SHA256",
+            "clientProvidedHostHeader": host,
+        }
     return entry

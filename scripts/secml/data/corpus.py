@@ -70,8 +70,14 @@ class CorpusSummary:
         ]
 
 
-def generate_into(cloudtrail_url: str, guardduty_url: str, truth_path: Path, seed: int = 0,
-                  size: CorpusSize = DEFAULT_SIZE, s3_client: Any = None) -> CorpusSummary:
+def generate_into(
+    cloudtrail_url: str,
+    guardduty_url: str,
+    truth_path: Path,
+    seed: int = 0,
+    size: CorpusSize = DEFAULT_SIZE,
+    s3_client: Any = None,
+) -> CorpusSummary:
     """The corpus for `seed` and `size`, CloudTrail under `cloudtrail_url` and findings under
     `guardduty_url` (local folders or s3:// prefixes); byte-identical for the same arguments."""
     began = time.perf_counter()

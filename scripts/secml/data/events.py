@@ -45,11 +45,14 @@ class Events:
         for column, values in zip(
             (self.principal, self.actor, self.place, self.call, self.second, self.agent),
             (principal, actor, place, call, second, agent),
+            strict=True,
         ):
             column.append(np.broadcast_to(np.asarray(values, dtype=np.int64), (n,)).copy())
 
     def columns(self) -> tuple[np.ndarray, ...]:
-        return tuple(np.concatenate(c) for c in (self.principal, self.actor, self.place, self.call, self.second, self.agent))
+        return tuple(
+            np.concatenate(c) for c in (self.principal, self.actor, self.place, self.call, self.second, self.agent)
+        )
 
 
 class CallIndex:
@@ -112,7 +115,7 @@ def normal_events(pop: Population, records: int, days: int, rng: np.random.Gener
         call_ids = np.array([index.of(c) for c in catalogue])
         call_p = np.array([c.weight for c in catalogue])
         agents = [index.agent(a) for a in USER_AGENTS.get(profile, ("",))]  # type: ignore[arg-type]
-        for principal_index, n in zip(members, counts.tolist()):
+        for principal_index, n in zip(members, counts.tolist(), strict=True):
             if n == 0:
                 continue
             principal = pop.principals[principal_index]
@@ -124,7 +127,9 @@ def normal_events(pop: Population, records: int, days: int, rng: np.random.Gener
                 place_p = np.array([p.weight for p in chosen.places])
                 place[mask] = rng.choice(len(chosen.places), size=int(mask.sum()), p=place_p / place_p.sum())
             call = call_ids[rng.choice(len(call_ids), size=n, p=call_p / call_p.sum())]
-            kinds = np.array([principal.actors[a].places[p].kind for a, p in zip(actor.tolist(), place.tolist())])
+            kinds = np.array(
+                [principal.actors[a].places[p].kind for a, p in zip(actor.tolist(), place.tolist(), strict=True)]
+            )
             call = np.where((kinds == "aws_internal") & (call == console_login), list_buckets, call)
             agent = np.array(agents)[(actor + (rng.random(n) < 0.3)) % len(agents)]
             diurnal = profile in ("person", "admin", "root")
@@ -134,6 +139,12 @@ def normal_events(pop: Population, records: int, days: int, rng: np.random.Gener
     for _, call in SERVICE_EVENTS:
         index.of(call)
     which = rng.choice(len(SERVICE_EVENTS), size=n_service, p=service_p / service_p.sum())
-    events.add(-1, which, 0, [index.of(SERVICE_EVENTS[w][1]) for w in which.tolist()], event_times(rng, n_service, days, False), 0)
+    events.add(
+        -1,
+        which,
+        0,
+        [index.of(SERVICE_EVENTS[w][1]) for w in which.tolist()],
+        event_times(rng, n_service, days, False),
+        0,
+    )
     return events
-

@@ -39,79 +39,119 @@ class FindingType:
 
 IAM_TYPES: tuple[FindingType, ...] = (
     FindingType(
-        "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS", 8.0, "AWS_API_CALL",
+        "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
+        8.0,
+        "AWS_API_CALL",
         "Credentials for instance role {user} used from external IP address.",
         "Credentials created exclusively for an EC2 instance using instance role {user} have been used from external IP address {ip}.",
-        "DescribeInstances", "ec2.amazonaws.com",
+        "DescribeInstances",
+        "ec2.amazonaws.com",
     ),
     FindingType(
-        "Recon:IAMUser/MaliciousIPCaller", 5.0, "AWS_API_CALL",
+        "Recon:IAMUser/MaliciousIPCaller",
+        5.0,
+        "AWS_API_CALL",
         "Reconnaissance API {api} was invoked from a known malicious IP address.",
         "API {api}, commonly used in reconnaissance attacks, was invoked from a known malicious IP address {ip}. Unauthorized actors perform this type of activity to gather information and discover resources like databases, S3 buckets etc., in order to further tailor the attack.",
-        "ListBuckets", "s3.amazonaws.com",
+        "ListBuckets",
+        "s3.amazonaws.com",
     ),
     FindingType(
-        "UnauthorizedAccess:IAMUser/TorIPCaller", 5.0, "AWS_API_CALL",
+        "UnauthorizedAccess:IAMUser/TorIPCaller",
+        5.0,
+        "AWS_API_CALL",
         "The API {api} was invoked from a Tor exit node IP address.",
         "The API {api} was invoked by {user} from a Tor exit node IP address {ip}.",
-        "GetCallerIdentity", "sts.amazonaws.com",
+        "GetCallerIdentity",
+        "sts.amazonaws.com",
     ),
     FindingType(
-        "UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B", 5.0, "AWS_API_CALL",
+        "UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B",
+        5.0,
+        "AWS_API_CALL",
         "Unusual console login was seen for principal {user}.",
         "Principal {user} was not observed logging in to the console from {ip} before.",
-        "ConsoleLogin", "signin.amazonaws.com",
+        "ConsoleLogin",
+        "signin.amazonaws.com",
     ),
     FindingType(
-        "PenTest:IAMUser/KaliLinux", 5.0, "AWS_API_CALL",
+        "PenTest:IAMUser/KaliLinux",
+        5.0,
+        "AWS_API_CALL",
         "API {api} was invoked from a Kali Linux computer.",
         "API {api} was invoked from a remote host {ip} running Kali Linux, a penetration-testing distribution.",
-        "ListUsers", "iam.amazonaws.com",
+        "ListUsers",
+        "iam.amazonaws.com",
     ),
     FindingType(
-        "Discovery:IAMUser/AnomalousBehavior", 2.0, "AWS_API_CALL",
+        "Discovery:IAMUser/AnomalousBehavior",
+        2.0,
+        "AWS_API_CALL",
         "User {user} is anomalously invoking APIs commonly used in discovery tactics.",
         "APIs commonly used in discovery tactics were invoked by user {user} from {ip}, under unusual circumstances. Such activity is not typically seen from this user.",
-        "DescribeSecurityGroups", "ec2.amazonaws.com",
+        "DescribeSecurityGroups",
+        "ec2.amazonaws.com",
     ),
     FindingType(
-        "Policy:IAMUser/RootCredentialUsage", 2.0, "AWS_API_CALL",
+        "Policy:IAMUser/RootCredentialUsage",
+        2.0,
+        "AWS_API_CALL",
         "API {api} was invoked using root credentials.",
         "API {api} was invoked using root credentials from IP address {ip}.",
-        "GetAccountSummary", "iam.amazonaws.com",
+        "GetAccountSummary",
+        "iam.amazonaws.com",
     ),
     FindingType(
-        "Stealth:IAMUser/CloudTrailLoggingDisabled", 2.0, "AWS_API_CALL",
+        "Stealth:IAMUser/CloudTrailLoggingDisabled",
+        2.0,
+        "AWS_API_CALL",
         "AWS CloudTrail trail {trail} was disabled.",
         "The user {user} called StopLogging to turn off AWS CloudTrail trail {trail} from {ip}.",
-        "StopLogging", "cloudtrail.amazonaws.com",
+        "StopLogging",
+        "cloudtrail.amazonaws.com",
     ),
     FindingType(
-        "Stealth:IAMUser/PasswordPolicyChange", 2.0, "AWS_API_CALL",
+        "Stealth:IAMUser/PasswordPolicyChange",
+        2.0,
+        "AWS_API_CALL",
         "Password policy was weakened.",
         "The account password policy was weakened by {user} from {ip}: minimum length and complexity were reduced.",
-        "UpdateAccountPasswordPolicy", "iam.amazonaws.com",
+        "UpdateAccountPasswordPolicy",
+        "iam.amazonaws.com",
     ),
 )
 EC2_TYPES: tuple[FindingType, ...] = (
     FindingType(
-        "Recon:EC2/PortProbeUnprotectedPort", 2.0, "PORT_PROBE",
+        "Recon:EC2/PortProbeUnprotectedPort",
+        2.0,
+        "PORT_PROBE",
         "Unprotected port on EC2 instance {instance} is being probed.",
         "EC2 instance {instance} has an unprotected port which is being probed by a known malicious host.",
     ),
     FindingType(
-        "UnauthorizedAccess:EC2/SSHBruteForce", 2.0, "NETWORK_CONNECTION",
+        "UnauthorizedAccess:EC2/SSHBruteForce",
+        2.0,
+        "NETWORK_CONNECTION",
         "{ip} is performing SSH brute force attacks against {instance}.",
         "{ip} is performing SSH brute force attacks against {instance}. Brute force attacks are used to gain unauthorized access to your instance by guessing the SSH password.",
     ),
     FindingType(
-        "UnauthorizedAccess:EC2/RDPBruteForce", 2.0, "NETWORK_CONNECTION",
+        "UnauthorizedAccess:EC2/RDPBruteForce",
+        2.0,
+        "NETWORK_CONNECTION",
         "{ip} is performing RDP brute force attacks against {instance}.",
         "{ip} is performing RDP brute force attacks against {instance}. Brute force attacks are used to gain unauthorized access to your instance by guessing the RDP password.",
     ),
 )
 FINDING_TYPES: dict[str, FindingType] = {t.name: t for t in IAM_TYPES + EC2_TYPES}
-PROBED_PORTS: tuple[tuple[int, str], ...] = ((22, "SSH"), (80, "HTTP"), (443, "HTTPS"), (3389, "RDP"), (8080, "HTTP-ALT"), (3306, "MYSQL"))
+PROBED_PORTS: tuple[tuple[int, str], ...] = (
+    (22, "SSH"),
+    (80, "HTTP"),
+    (443, "HTTPS"),
+    (3389, "RDP"),
+    (8080, "HTTP-ALT"),
+    (3306, "MYSQL"),
+)
 
 
 @dataclass(frozen=True)
@@ -152,13 +192,26 @@ def remote_ip_details(table: NetworkTable, ip: str) -> dict[str, Any]:
         "country": {"countryCode": provider.country_code, "countryName": provider.country},
         "geoLocation": {"lat": provider.lat, "lon": provider.lon},
         "ipAddressV4": ip,
-        "organization": {"asn": str(provider.asn), "asnOrg": provider.name.upper(), "isp": provider.name, "org": provider.name},
+        "organization": {
+            "asn": str(provider.asn),
+            "asnOrg": provider.name.upper(),
+            "isp": provider.name,
+            "org": provider.name,
+        },
     }
 
 
 def _envelope(
-    kind: FindingType, fid: str, account: str, region: str, detector_id: str, resource: dict[str, Any],
-    action: dict[str, Any], seen: Occurrence, text: dict[str, str], sample: bool,
+    kind: FindingType,
+    fid: str,
+    account: str,
+    region: str,
+    detector_id: str,
+    resource: dict[str, Any],
+    action: dict[str, Any],
+    seen: Occurrence,
+    text: dict[str, str],
+    sample: bool,
 ) -> dict[str, Any]:
     return {
         "schemaVersion": SCHEMA_VERSION,
@@ -189,8 +242,18 @@ def _envelope(
 
 
 def api_call_finding(
-    kind: FindingType, fid: str, *, account: str, region: str, detector_id: str, key: AccessKey,
-    ip: str, table: NetworkTable, seen: Occurrence, user_agent: str, sample: bool = False,
+    kind: FindingType,
+    fid: str,
+    *,
+    account: str,
+    region: str,
+    detector_id: str,
+    key: AccessKey,
+    ip: str,
+    table: NetworkTable,
+    seen: Occurrence,
+    user_agent: str,
+    sample: bool = False,
 ) -> dict[str, Any]:
     """An IAM finding: one principal, one remote IP."""
     action = {
@@ -222,7 +285,10 @@ def _instance_resource(instance: Instance, region: str, account: str) -> dict[st
         "resourceType": "Instance",
         "instanceDetails": {
             "availabilityZone": instance.availability_zone,
-            "iamInstanceProfile": {"arn": f"arn:aws:iam::{account}:instance-profile/app-instance-profile", "id": "AIPA" + instance.instance_id[2:19].upper()},
+            "iamInstanceProfile": {
+                "arn": f"arn:aws:iam::{account}:instance-profile/app-instance-profile",
+                "id": "AIPA" + instance.instance_id[2:19].upper(),
+            },
             "imageId": "ami-0a1b2c3d4e5f60718",
             "imageDescription": "Amazon Linux 2023 AMI",
             "instanceId": instance.instance_id,
@@ -247,8 +313,17 @@ def _instance_resource(instance: Instance, region: str, account: str) -> dict[st
 
 
 def network_finding(
-    kind: FindingType, fid: str, *, account: str, region: str, detector_id: str, instance: Instance,
-    remote_ips: list[str], table: NetworkTable, seen: Occurrence, sample: bool = False,
+    kind: FindingType,
+    fid: str,
+    *,
+    account: str,
+    region: str,
+    detector_id: str,
+    instance: Instance,
+    remote_ips: list[str],
+    table: NetworkTable,
+    seen: Occurrence,
+    sample: bool = False,
 ) -> dict[str, Any]:
     """An EC2 finding: no principal; PORT_PROBE lists one detail per probed port and source."""
     local_ip = {"ipAddressV4": instance.private_ip}
@@ -259,9 +334,12 @@ def network_finding(
                 "localIpDetails": local_ip,
                 "remoteIpDetails": remote_ip_details(table, ip),
             }
-            for ip, (port, name) in zip(remote_ips, PROBED_PORTS * len(remote_ips))
+            for ip, (port, name) in zip(remote_ips, PROBED_PORTS * len(remote_ips), strict=False)
         ]
-        action: dict[str, Any] = {"actionType": "PORT_PROBE", "portProbeAction": {"blocked": False, "portProbeDetails": details}}
+        action: dict[str, Any] = {
+            "actionType": "PORT_PROBE",
+            "portProbeAction": {"blocked": False, "portProbeDetails": details},
+        }
     else:
         port, name = (22, "SSH") if "SSH" in kind.name else (3389, "RDP")
         action = {
@@ -277,13 +355,26 @@ def network_finding(
             },
         }
     text = {"instance": instance.instance_id, "ip": remote_ips[0]}
-    return _envelope(kind, fid, account, region, detector_id, _instance_resource(instance, region, account), action, seen, text, sample)
+    return _envelope(
+        kind,
+        fid,
+        account,
+        region,
+        detector_id,
+        _instance_resource(instance, region, account),
+        action,
+        seen,
+        text,
+        sample,
+    )
 
 
 _SAMPLE_TABLE_RANGES = 4096
 
 
-def sample_findings(account: str, region: str, detector_id: str, now: int, types: list[str] | None = None) -> list[dict[str, Any]]:
+def sample_findings(
+    account: str, region: str, detector_id: str, now: int, types: list[str] | None = None
+) -> list[dict[str, Any]]:
     """One sample finding of each requested type (all supported types when none are named),
     with stable ids per detector and type, as GuardDuty's sample findings have."""
     unknown = sorted(set(types or ()) - set(FINDING_TYPES))
@@ -302,16 +393,42 @@ def sample_findings(account: str, region: str, detector_id: str, now: int, types
             if kind.name.endswith("RootCredentialUsage"):
                 key = AccessKey("ASIASAMPLEROOTKEY000", account, "Root", "Root")
             elif "InstanceCredentialExfiltration" in kind.name:
-                key = AccessKey("ASIASAMPLEINSTANCEKEY", f"AROASAMPLEROLEID00000:{instance.instance_id}", "sample-instance-role", "AssumedRole")
+                key = AccessKey(
+                    "ASIASAMPLEINSTANCEKEY",
+                    f"AROASAMPLEROLEID00000:{instance.instance_id}",
+                    "sample-instance-role",
+                    "AssumedRole",
+                )
             else:
                 key = AccessKey("AKIASAMPLEUSERKEY000", "AIDASAMPLEUSERID00000", "sample-user", "IAMUser")
             findings.append(
-                api_call_finding(kind, fid, account=account, region=region, detector_id=detector_id, key=key, ip=ips[0],
-                                 table=table, seen=seen, user_agent="aws-cli/2.15.30", sample=True)
+                api_call_finding(
+                    kind,
+                    fid,
+                    account=account,
+                    region=region,
+                    detector_id=detector_id,
+                    key=key,
+                    ip=ips[0],
+                    table=table,
+                    seen=seen,
+                    user_agent="aws-cli/2.15.30",
+                    sample=True,
+                )
             )
         else:
             findings.append(
-                network_finding(kind, fid, account=account, region=region, detector_id=detector_id, instance=instance,
-                                remote_ips=ips, table=table, seen=seen, sample=True)
+                network_finding(
+                    kind,
+                    fid,
+                    account=account,
+                    region=region,
+                    detector_id=detector_id,
+                    instance=instance,
+                    remote_ips=ips,
+                    table=table,
+                    seen=seen,
+                    sample=True,
+                )
             )
     return findings

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from functools import lru_cache
+from functools import cache
 
 _SESSION_KEY_HEX = 20  # 80 bits: exactly 16 base-32 characters
 
@@ -18,7 +18,7 @@ def stable_hex(*parts: object, n: int = 32) -> str:
     return digest.hexdigest()[:n]
 
 
-@lru_cache(maxsize=None)  # sessions repeat for every call they make
+@cache  # sessions repeat for every call they make
 def session_key(principal_id: str, session: str, period: int) -> str:
     """The temporary access key (ASIA + 16 base-32 characters, as AWS writes them) of one session
     period."""

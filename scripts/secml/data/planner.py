@@ -68,8 +68,11 @@ class FindingPlanner:
     def _eligible(self, plan: Plan, minimum: int) -> np.ndarray:
         return np.array(
             [
-                i for i, p in enumerate(self.pop.principals)
-                if p.profile in plan.profiles and p.kind in plan.kinds and self.normal_counts[i] >= minimum
+                i
+                for i, p in enumerate(self.pop.principals)
+                if p.profile in plan.profiles
+                and p.kind in plan.kinds
+                and self.normal_counts[i] >= minimum
                 and any(pl.kind == "ipv4" for a in p.actors for pl in a.places)
             ],
             dtype=np.int64,
@@ -82,19 +85,33 @@ class FindingPlanner:
 
     def _key(self, principal: Principal, session: str, second: int) -> AccessKey:
         if principal.kind == "root":
-            return AccessKey(session_key(principal.principal_id, "root", second // 86_400), principal.principal_id, "Root", "Root")
+            return AccessKey(
+                session_key(principal.principal_id, "root", second // 86_400), principal.principal_id, "Root", "Root"
+            )
         if principal.kind == "iam_user":
             return AccessKey(principal.access_keys[0], principal.principal_id, principal.name, "IAMUser")
         return AccessKey(
             session_key(principal.principal_id, session, second // 3600),
-            principal.session_principal_id(session), principal.name, "AssumedRole",
+            principal.session_principal_id(session),
+            principal.name,
+            "AssumedRole",
         )
 
     def _region(self, call: int) -> str:
         return cloudtrail_records.GLOBAL_REGION if self.index.calls[call].global_service else REGIONS[0]
 
-    def _add(self, kind: FindingType, principal_index: int, actor: int, place: int, seconds: np.ndarray,
-             calls: np.ndarray, agent: str, label: str, reason: str) -> None:
+    def _add(
+        self,
+        kind: FindingType,
+        principal_index: int,
+        actor: int,
+        place: int,
+        seconds: np.ndarray,
+        calls: np.ndarray,
+        agent: str,
+        label: str,
+        reason: str,
+    ) -> None:
         principal = self.pop.principals[principal_index]
         all_actors = principal.actors + principal.extra_actors
         chosen = all_actors[actor].places[place]
@@ -103,9 +120,16 @@ class FindingPlanner:
         fid = stable_hex(self.seed, len(self.planned), kind.name)
         seen = Occurrence(int(seconds.min()) + START, int(seconds.max()) + START, int(seconds.size))
         finding = findings.api_call_finding(
-            kind, fid, account=self.pop.account_id, region=self._region(int(calls[0])), detector_id=self.detector_id,
-            key=self._key(principal, all_actors[actor].session, int(seconds[0])), ip=ip, table=self.table,
-            seen=seen, user_agent=agent,
+            kind,
+            fid,
+            account=self.pop.account_id,
+            region=self._region(int(calls[0])),
+            detector_id=self.detector_id,
+            key=self._key(principal, all_actors[actor].session, int(seconds[0])),
+            ip=ip,
+            table=self.table,
+            seen=seen,
+            user_agent=agent,
         )
         self.planned.append(PlannedFinding(finding, label, reason))
 
@@ -140,13 +164,20 @@ class FindingPlanner:
     def benign(self, plan: Plan) -> None:
         principal_index = self._pick_principal(plan, BENIGN_MINIMUM_RECORDS)
         principal = self.pop.principals[principal_index]
-        usual = [(a, p) for a, actor in enumerate(principal.actors) for p, place in enumerate(actor.places) if place.kind == "ipv4"]
+        usual = [
+            (a, p)
+            for a, actor in enumerate(principal.actors)
+            for p, place in enumerate(actor.places)
+            if place.kind == "ipv4"
+        ]
         weights = np.array([principal.actors[a].weight * principal.actors[a].places[p].weight for a, p in usual])
         actor, place = usual[int(self.rng.choice(len(usual), p=weights / weights.sum()))]
         chosen = principal.actors[actor].places[place]
         ip = chosen.addresses[int(self.rng.integers(len(chosen.addresses)))]
         # The planted calls come from exactly the finding's address, one of the actor's usual ones.
-        principal.extra_actors.append(Actor(principal.actors[actor].session, (Place("ipv4", (ip,), 1.0, chosen.ranges),), 0.0))
+        principal.extra_actors.append(
+            Actor(principal.actors[actor].session, (Place("ipv4", (ip,), 1.0, chosen.ranges),), 0.0)
+        )
         actor = len(principal.actors) + len(principal.extra_actors) - 1
         kind = findings.FINDING_TYPES[plan.finding_type]
         n = int(self.rng.integers(1, 4))
@@ -167,8 +198,15 @@ class FindingPlanner:
         seen = Occurrence(first, first + int(self.rng.integers(60, 7200)), int(self.rng.integers(1, 200)))
         fid = stable_hex(self.seed, len(self.planned), kind.name)
         finding = findings.network_finding(
-            kind, fid, account=self.pop.account_id, region=REGIONS[0], detector_id=self.detector_id,
-            instance=instance, remote_ips=ips, table=self.table, seen=seen,
+            kind,
+            fid,
+            account=self.pop.account_id,
+            region=REGIONS[0],
+            detector_id=self.detector_id,
+            instance=instance,
+            remote_ips=ips,
+            table=self.table,
+            seen=seen,
         )
         self.planned.append(PlannedFinding(finding, None, f"internet scanner against {instance.instance_id}"))
 

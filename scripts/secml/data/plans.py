@@ -35,18 +35,41 @@ class Plan:
 
 
 ATTACK_PLANS: tuple[Plan, ...] = (
-    Plan("UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS", ("ec2_app",), ("workload_role",), 3, ("hosting", "residential", "anonymiser")),
-    Plan("Recon:IAMUser/MaliciousIPCaller", ("person", "lambda", "ci", "admin"), ("iam_user", "workload_role", "sso_role"), 3, ("hosting",)),
+    Plan(
+        "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
+        ("ec2_app",),
+        ("workload_role",),
+        3,
+        ("hosting", "residential", "anonymiser"),
+    ),
+    Plan(
+        "Recon:IAMUser/MaliciousIPCaller",
+        ("person", "lambda", "ci", "admin"),
+        ("iam_user", "workload_role", "sso_role"),
+        3,
+        ("hosting",),
+    ),
     Plan("UnauthorizedAccess:IAMUser/TorIPCaller", ("person",), ("iam_user",), 2, ("anonymiser",)),
     Plan("UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B", ("person",), ("iam_user",), 2, ("residential", "mobile")),
     Plan("PenTest:IAMUser/KaliLinux", ("person", "admin"), ("iam_user", "sso_role"), 2, ("hosting", "residential")),
-    Plan("Discovery:IAMUser/AnomalousBehavior", ("person", "lambda", "ecs_task"), ("iam_user", "sso_role", "workload_role"), 2, ("hosting", "residential")),
+    Plan(
+        "Discovery:IAMUser/AnomalousBehavior",
+        ("person", "lambda", "ecs_task"),
+        ("iam_user", "sso_role", "workload_role"),
+        2,
+        ("hosting", "residential"),
+    ),
 )
 BENIGN_PLANS: tuple[Plan, ...] = (
     Plan("Policy:IAMUser/RootCredentialUsage", ("root",), ("root",), 3),
     Plan("UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B", ("person",), ("iam_user",), 3),
     Plan("PenTest:IAMUser/KaliLinux", ("person", "admin"), ("iam_user", "sso_role"), 1),
-    Plan("Discovery:IAMUser/AnomalousBehavior", ("person", "ec2_app", "lambda", "ci", "ecs_task"), ("iam_user", "sso_role", "workload_role"), 3),
+    Plan(
+        "Discovery:IAMUser/AnomalousBehavior",
+        ("person", "ec2_app", "lambda", "ci", "ecs_task"),
+        ("iam_user", "sso_role", "workload_role"),
+        3,
+    ),
     Plan("Stealth:IAMUser/CloudTrailLoggingDisabled", ("admin",), ("sso_role",), 1),
     Plan("Stealth:IAMUser/PasswordPolicyChange", ("admin",), ("sso_role",), 1),
 )
@@ -55,4 +78,11 @@ EC2_PLANS: tuple[tuple[str, float], ...] = (
     ("UnauthorizedAccess:EC2/SSHBruteForce", 2),
     ("UnauthorizedAccess:EC2/RDPBruteForce", 1),
 )
-RECON_CALLS = ("ListBuckets", "DescribeInstances", "GetCallerIdentity", "ListUsers", "DescribeSecurityGroups", "ListRoles")
+RECON_CALLS = (
+    "ListBuckets",
+    "DescribeInstances",
+    "GetCallerIdentity",
+    "ListUsers",
+    "DescribeSecurityGroups",
+    "ListRoles",
+)

@@ -26,11 +26,48 @@ Profile = Literal["person", "admin", "ec2_app", "lambda", "ci", "ecs_task", "ser
 PlaceKind = Literal["ipv4", "ipv6", "vpc_endpoint", "aws_internal", "service_host"]
 
 _ID_ALPHABET = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"))
-_FIRST_NAMES = (
-    "alice bob carol dave erin frank grace heidi ivan judy ken laura mallory nina oscar peggy "
-    "quinn rupert sybil trent ursula victor wendy xavier yolanda zack amir bianca chen dmitri "
-    "elena farah goran hana ines jamal kenji lena mateo noor"
-).split()
+_FIRST_NAMES = [
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "erin",
+    "frank",
+    "grace",
+    "heidi",
+    "ivan",
+    "judy",
+    "ken",
+    "laura",
+    "mallory",
+    "nina",
+    "oscar",
+    "peggy",
+    "quinn",
+    "rupert",
+    "sybil",
+    "trent",
+    "ursula",
+    "victor",
+    "wendy",
+    "xavier",
+    "yolanda",
+    "zack",
+    "amir",
+    "bianca",
+    "chen",
+    "dmitri",
+    "elena",
+    "farah",
+    "goran",
+    "hana",
+    "ines",
+    "jamal",
+    "kenji",
+    "lena",
+    "mateo",
+    "noor",
+]
 _LAST_INITIALS = "abcdefghijklmnopqrstuvwxyz"
 _RESIDENTIAL_KINDS = ("residential", "mobile")
 # Shares of CloudTrail records by who causes them (the rest are AWS service events).
@@ -124,7 +161,9 @@ def _pool(table: NetworkTable, rng: np.random.Generator, candidates: np.ndarray,
     """`ips` addresses spread over `ranges` ranges drawn from `candidates`."""
     chosen = rng.choice(candidates, size=ranges, replace=False)
     picks = rng.choice(chosen, size=ips)
-    return Place("ipv4", tuple(dict.fromkeys(format_ipv4(table.draw_ips(rng, picks)))), 1.0, tuple(int(r) for r in chosen))
+    return Place(
+        "ipv4", tuple(dict.fromkeys(format_ipv4(table.draw_ips(rng, picks)))), 1.0, tuple(int(r) for r in chosen)
+    )
 
 
 def _reweighted(place: Place, weight: float) -> Place:
@@ -133,9 +172,10 @@ def _reweighted(place: Place, weight: float) -> Place:
 
 def _ipv6_home(rng: np.random.Generator) -> tuple[str, ...]:
     """A home /64 from a synthetic ISP /32, with a few privacy addresses in it."""
-    prefix = f"2a0{rng.integers(1, 10)}:{rng.integers(0x1000, 0xffff):x}:{rng.integers(0, 0xffff):x}:{rng.integers(0, 0xffff):x}"
+    prefix = f"2a0{rng.integers(1, 10)}:{rng.integers(0x1000, 0xFFFF):x}:{rng.integers(0, 0xFFFF):x}:{rng.integers(0, 0xFFFF):x}"
     return tuple(
-        f"{prefix}:{':'.join(f'{int(g):x}' for g in rng.integers(0, 0xffff, size=4))}" for _ in range(rng.integers(2, 6))
+        f"{prefix}:{':'.join(f'{int(g):x}' for g in rng.integers(0, 0xFFFF, size=4))}"
+        for _ in range(rng.integers(2, 6))
     )
 
 
@@ -159,7 +199,9 @@ def _people(table: NetworkTable, rng: np.random.Generator, count: int) -> list[P
             places.append(_reweighted(home, settled * p_home))
         trips = int(rng.integers(1, 4))
         for _ in range(trips):
-            places.append(_reweighted(_pool(table, rng, np.arange(len(table)), 1, int(rng.integers(1, 3))), p_travel / trips))
+            places.append(
+                _reweighted(_pool(table, rng, np.arange(len(table)), 1, int(rng.integers(1, 3))), p_travel / trips)
+            )
         places.append(Place("aws_internal", ("AWS Internal",), CONSOLE_SHARE))
         activity = float(min(rng.pareto(1.0) + 1.0, 200.0))
         people.append(Person(name, f"{name}@example.com", tuple(places), activity))
@@ -204,7 +246,9 @@ def build_population(table: NetworkTable, rng: np.random.Generator, people_count
         principals.append(Principal("sso_role", profile, name, role_id, arn, actors, sum(a.weight for a in actors)))
 
     instance_ids: list[str] = []
-    for app in ("web-frontend", "orders-api", "batch-worker", "reporting", "search-indexer")[: max(1, people_count // 12)]:
+    for app in ("web-frontend", "orders-api", "batch-worker", "reporting", "search-indexer")[
+        : max(1, people_count // 12)
+    ]:
         instances = []
         for _ in range(int(rng.integers(2, 7))):
             instance_id = f"i-0{_hex(rng, 16)}"
@@ -221,20 +265,29 @@ def build_population(table: NetworkTable, rng: np.random.Generator, people_count
         principals.append(Principal("workload_role", "ec2_app", f"{app}-instance-role", role_id, arn, instances, 3.0))
 
     function_names = []
-    for function in ("thumbnailer", "invoice-mailer", "audit-exporter", "slack-notifier", "etl-loader", "cost-reporter")[
-        : max(2, people_count // 10)
-    ]:
+    for function in (
+        "thumbnailer",
+        "invoice-mailer",
+        "audit-exporter",
+        "slack-notifier",
+        "etl-loader",
+        "cost-reporter",
+    )[: max(2, people_count // 10)]:
         function_names.append(function)
         role_id, arn = _role(rng, account, f"{function}-lambda-role")
         pool = _pool(table, rng, aws, 2, 12)
         principals.append(
-            Principal("workload_role", "lambda", f"{function}-lambda-role", role_id, arn, [Actor(function, (pool,), 1.0)], 2.0)
+            Principal(
+                "workload_role", "lambda", f"{function}-lambda-role", role_id, arn, [Actor(function, (pool,), 1.0)], 2.0
+            )
         )
 
     role_id, arn = _role(rng, account, "github-actions-deploy")
     runners = _pool(table, rng, hosting, 3, 40)
     principals.append(
-        Principal("workload_role", "ci", "github-actions-deploy", role_id, arn, [Actor("GitHubActions", (runners,), 1.0)], 1.0)
+        Principal(
+            "workload_role", "ci", "github-actions-deploy", role_id, arn, [Actor("GitHubActions", (runners,), 1.0)], 1.0
+        )
     )
     for service in ("payments", "notifications")[: max(1, people_count // 20)]:
         role_id, arn = _role(rng, account, f"{service}-ecs-task-role")
@@ -252,14 +305,22 @@ def build_population(table: NetworkTable, rng: np.random.Generator, people_count
         place = Place("service_host", (service,), 1.0)
         principals.append(
             Principal(
-                "service_linked_role", "service_linked", service_role, role_id, arn,
-                [Actor(service.split(".")[0].capitalize(), (place,), 1.0)], 1.0, invoked_by=service,
+                "service_linked_role",
+                "service_linked",
+                service_role,
+                role_id,
+                arn,
+                [Actor(service.split(".")[0].capitalize(), (place,), 1.0)],
+                1.0,
+                invoked_by=service,
             )
         )
 
     root_places = tuple(p for p in admins[0].places if p.kind == "ipv4")[:2]
     principals.append(
-        Principal("root", "root", "root", account, f"arn:aws:iam::{account}:root", [Actor("root", root_places, 1.0)], 1.0)
+        Principal(
+            "root", "root", "root", account, f"arn:aws:iam::{account}:root", [Actor("root", root_places, 1.0)], 1.0
+        )
     )
     buckets = [f"{account}-{suffix}" for suffix in ("app-assets", "invoices", "data-lake", "terraform-state", "logs")]
     return Population(account, principals, instance_ids, buckets, function_names)

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from secml.core.target import Target
 from secml.data.corpus import CorpusSize, CorpusSummary, generate_into
+from secml.data.size import DEFAULT_SIZE
 
 SEED = 0
 
@@ -32,7 +33,7 @@ def seed_emulator_inputs(
     cloudtrail: tuple[str, str],
     guardduty: tuple[str, str],
     truth_path: Path,
-    size: CorpusSize = CorpusSize(),
+    size: CorpusSize = DEFAULT_SIZE,
 ) -> CorpusSummary:
     """Write the corpus for `SEED` to `s3://<bucket>/<prefix>` of each input on `target`."""
     s3 = boto3.client("s3", region_name=target.region)

@@ -86,9 +86,9 @@ def _write_pairs(path: Path, users: np.ndarray, ips: np.ndarray, labels: np.ndar
     names = [f"user_{u}" for u in range(int(users.max(initial=0)) + 1)]
     addresses = format_ipv4(ips)
     if labels is None:
-        lines = [f"{names[u]},{ip}\n" for u, ip in zip(users.tolist(), addresses)]
+        lines = [f"{names[u]},{ip}\n" for u, ip in zip(users.tolist(), addresses, strict=True)]
     else:
-        lines = [f"{names[u]},{ip},{y}\n" for u, ip, y in zip(users.tolist(), addresses, labels.tolist())]
+        lines = [f"{names[u]},{ip},{y}\n" for u, ip, y in zip(users.tolist(), addresses, labels.tolist(), strict=True)]
     path.write_text("".join(lines), encoding="ascii")
 
 

@@ -28,16 +28,24 @@ class RecordWriter:
 
     def __init__(self, pop: Population, index: CallIndex) -> None:
         self.pop = pop
-        resources = Resources(pop.account_id, tuple(pop.bucket_names), tuple(pop.instance_ids), tuple(pop.function_names))
+        resources = Resources(
+            pop.account_id, tuple(pop.bucket_names), tuple(pop.instance_ids), tuple(pop.function_names)
+        )
         self.variants = [c.parameters(resources) for c in index.calls]
         self.identities: dict[tuple[int, str, str, int | None], dict[str, Any]] = {}
 
-    def identity(self, principal_index: int, session: str, place_kind: str, call: ApiCall, second: int) -> dict[str, Any]:
+    def identity(
+        self, principal_index: int, session: str, place_kind: str, call: ApiCall, second: int
+    ) -> dict[str, Any]:
         principal = self.pop.principals[principal_index]
         console = place_kind == "aws_internal" or call.event_type == "AwsConsoleSignIn"
         if principal.kind == "iam_user":
             day = second // 86_400
-            key = session_key(principal.principal_id, "console", day) if console else principal.access_keys[day % len(principal.access_keys)]
+            key = (
+                session_key(principal.principal_id, "console", day)
+                if console
+                else principal.access_keys[day % len(principal.access_keys)]
+            )
             created = START + day * 86_400 + 8 * 3600 if console else None
         elif principal.kind == "root":
             key, created = session_key(principal.principal_id, "root", second // 86_400), None
@@ -50,8 +58,14 @@ class RecordWriter:
         return self.identities[cache_key]
 
 
-def _regions(pop: Population, index: CallIndex, principal: np.ndarray, actor: np.ndarray, call: np.ndarray,
-             rng: np.random.Generator) -> np.ndarray:
+def _regions(
+    pop: Population,
+    index: CallIndex,
+    principal: np.ndarray,
+    actor: np.ndarray,
+    call: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Region index of each event: global services log in us-east-1; people and AWS services
     use a few regions; workloads and the activity behind findings stay in the home region."""
     global_call = np.array([c.global_service for c in index.calls])[call]
@@ -61,8 +75,9 @@ def _regions(pop: Population, index: CallIndex, principal: np.ndarray, actor: np
     return np.where(global_call, REGIONS.index(cloudtrail_records.GLOBAL_REGION), regional)
 
 
-def write_cloudtrail(pop: Population, index: CallIndex, events: Events, rng: np.random.Generator,
-                      out: Destination) -> tuple[int, int]:
+def write_cloudtrail(
+    pop: Population, index: CallIndex, events: Events, rng: np.random.Generator, out: Destination
+) -> tuple[int, int]:
     """Every event as a CloudTrail record, in CloudTrail's delivery files; (records, files)."""
     principal, actor, place, call, second, agent = events.columns()
     writer = RecordWriter(pop, index)
@@ -74,7 +89,7 @@ def write_cloudtrail(pop: Population, index: CallIndex, events: Events, rng: np.
     suffixes = cloudtrail_files.random_suffixes(rng, len(windows))
     agents = index.agents
     for (region_index, window_end, rows), suffix in zip(
-        tqdm(windows, desc="cloudtrail files", unit="file", disable=not sys.stderr.isatty()), suffixes
+        tqdm(windows, desc="cloudtrail files", unit="file", disable=not sys.stderr.isatty()), suffixes, strict=True
     ):
         region_name = REGIONS[region_index]
         records = []
@@ -86,11 +101,21 @@ def write_cloudtrail(pop: Population, index: CallIndex, events: Events, rng: np.
             request_id, event_id = _uuid(ids, 2 * row), _uuid(ids, 2 * row + 1)
             if principal[row] < 0:
                 service = SERVICE_EVENTS[actor[row]][0]
-                records.append(cloudtrail_records.record(
-                    identity=cloudtrail_records.service_identity(service), call=call_obj, epoch_seconds=START + seconds,
-                    region=region_name, source_ip=service, user_agent=service, parameters=parameters,
-                    request_id=request_id, event_id=event_id, account=pop.account_id, vpc_endpoint_id=None,
-                ))
+                records.append(
+                    cloudtrail_records.record(
+                        identity=cloudtrail_records.service_identity(service),
+                        call=call_obj,
+                        epoch_seconds=START + seconds,
+                        region=region_name,
+                        source_ip=service,
+                        user_agent=service,
+                        parameters=parameters,
+                        request_id=request_id,
+                        event_id=event_id,
+                        account=pop.account_id,
+                        vpc_endpoint_id=None,
+                    )
+                )
                 continue
             who = pop.principals[principal[row]]
             acting = (who.actors + who.extra_actors)[actor[row]]
@@ -104,13 +129,25 @@ def write_cloudtrail(pop: Population, index: CallIndex, events: Events, rng: np.
                 user_agent = cloudtrail_records.CONSOLE_USER_AGENT
             else:
                 user_agent = agents[agent[row]]
-            records.append(cloudtrail_records.record(
-                identity=writer.identity(int(principal[row]), acting.session, where.kind, call_obj, seconds),
-                call=call_obj, epoch_seconds=START + seconds, region=region_name, source_ip=address,
-                user_agent=user_agent, parameters=parameters, request_id=request_id, event_id=event_id,
-                account=pop.account_id, vpc_endpoint_id=where.vpc_endpoint_id,
-            ))
-        out.write(cloudtrail_files.log_key(pop.account_id, region_name, START + window_end, suffix), cloudtrail_files.log_file(records))
+            records.append(
+                cloudtrail_records.record(
+                    identity=writer.identity(int(principal[row]), acting.session, where.kind, call_obj, seconds),
+                    call=call_obj,
+                    epoch_seconds=START + seconds,
+                    region=region_name,
+                    source_ip=address,
+                    user_agent=user_agent,
+                    parameters=parameters,
+                    request_id=request_id,
+                    event_id=event_id,
+                    account=pop.account_id,
+                    vpc_endpoint_id=where.vpc_endpoint_id,
+                )
+            )
+        out.write(
+            cloudtrail_files.log_key(pop.account_id, region_name, START + window_end, suffix),
+            cloudtrail_files.log_file(records),
+        )
     return n, len(windows)
 
 

@@ -4,6 +4,7 @@ emulators on other ports (a test run beside a user's stack) never stop each othe
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -59,9 +60,7 @@ def start(target: Target) -> str:
     if running_pid(target) is not None and is_answering(url):
         return url
     if is_answering(url):
-        raise ServiceError(
-            f"something else already answers on {url}; stop it or set SECML_EMULATOR_PORT"
-        )
+        raise ServiceError(f"something else already answers on {url}; stop it or set SECML_EMULATOR_PORT")
     files = EmulatorFiles.of(target)
     files.pid.parent.mkdir(parents=True, exist_ok=True)
     with files.log.open("ab") as log:
@@ -95,10 +94,8 @@ def stop(target: Target) -> bool:
     os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reap it when it is our own child (tests)
-        except ChildProcessError:
-            pass
         try:
             os.kill(pid, 0)
         except ProcessLookupError:

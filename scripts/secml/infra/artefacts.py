@@ -76,10 +76,7 @@ def build_lambda_zip(source_root: Path, handler_module: str, output: Path) -> Pa
 
 
 def build_lambda_zips(source_root: Path, output_dir: Path) -> tuple[Path, ...]:
-    return tuple(
-        build_lambda_zip(source_root, module, output_dir / f"{module}.zip")
-        for module in HANDLER_MODULES
-    )
+    return tuple(build_lambda_zip(source_root, module, output_dir / f"{module}.zip") for module in HANDLER_MODULES)
 
 
 def _copy_wheel_sources(root: Path, staging: Path) -> None:
@@ -109,9 +106,22 @@ def build_driver_wheel(root: Path, output_dir: Path) -> Path:
         _copy_wheel_sources(root, staging)
         env = dict(os.environ, SOURCE_DATE_EPOCH=str(source_date_epoch()), PYTHONHASHSEED="0")
         completed = subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-             "--wheel-dir", str(wheel_out), str(staging)],
-            env=env, capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "--no-build-isolation",
+                "--wheel-dir",
+                str(wheel_out),
+                str(staging),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if completed.returncode != 0:
             reason = completed.stderr.strip()[-500:]

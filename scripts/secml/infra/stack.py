@@ -41,9 +41,7 @@ def outputs(target: Target) -> dict[str, Any]:
     """Terraform outputs of the stack on `target`, as plain Python values."""
     values = TerraformRunner(target).outputs()
     if not values:
-        raise NotReadyError(
-            f"the stack is not applied on target {target.name}; run `make up TARGET={target.name}`"
-        )
+        raise NotReadyError(f"the stack is not applied on target {target.name}; run `make up TARGET={target.name}`")
     return values
 
 
@@ -54,9 +52,7 @@ def check_aws_credentials(target: Target) -> str:
         sts = boto3.session.Session(region_name=target.region).client("sts")
         identity = sts.get_caller_identity()
     except NoCredentialsError as error:
-        raise InputError(
-            "no AWS credentials found: configure a profile or set AWS_ACCESS_KEY_ID"
-        ) from error
+        raise InputError("no AWS credentials found: configure a profile or set AWS_ACCESS_KEY_ID") from error
     except (ClientError, BotoCoreError) as error:
         raise InputError(f"AWS credentials do not work: {error}") from error
     return str(identity["Arn"])

@@ -79,10 +79,7 @@ class TerraformRunner:
         if completed.returncode != 0:
             if capture:
                 print(completed.stdout, completed.stderr, sep="\n", file=sys.stderr)
-            raise ServiceError(
-                f"terraform {args[0]} failed (exit {completed.returncode}) "
-                f"on target {self.target.name}"
-            )
+            raise ServiceError(f"terraform {args[0]} failed (exit {completed.returncode}) on target {self.target.name}")
         return completed.stdout or ""
 
     @staticmethod

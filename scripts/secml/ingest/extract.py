@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+from secml.core.errors import InputError
 from secml_ingest.errors import BadObjectError
 from secml_ingest.guardduty import INDEX_HEADER
 from secml_ingest.objects import (
@@ -37,8 +38,6 @@ from secml_ingest.s3_sources import (
 )
 from secml_ingest.summary import FINDINGS, RECORDS, IngestSummary
 from secml_ingest.tuples_csv import csv_text
-
-from secml.core.errors import InputError
 
 # `secml.core.storage.S3_SCHEME`, spelt here to tell sources apart without loading boto3.
 S3_SCHEME = "s3://"
@@ -125,9 +124,8 @@ def _file_bytes(path: str) -> bytes:
 
 def _s3_object_bytes(uri: str) -> bytes:
     global _worker_s3
-    from secml_ingest.s3_bodies import object_body
-
     from secml.core.storage import s3_client, split_s3
+    from secml_ingest.s3_bodies import object_body
 
     if _worker_s3 is None:  # one client per worker process: clients do not survive a fork
         _worker_s3 = s3_client()
@@ -196,5 +194,7 @@ def _no_progress() -> None:
 class _InProcess:
     """The Pool interface for one worker: no process start-up cost for a single object."""
 
-    def imap(self, function: Callable[[str], ObjectTuples], items: Sequence[str], chunksize: int) -> Iterator[ObjectTuples]:
+    def imap(
+        self, function: Callable[[str], ObjectTuples], items: Sequence[str], chunksize: int
+    ) -> Iterator[ObjectTuples]:
         return map(function, items)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+
 from secml_ingest.addresses import LiteralIp, literal_ip
 
 IPV6_ERROR = "IPv6 address: IP Insights scores IPv4 addresses only"

@@ -23,8 +23,9 @@ def delete_hosted_resources(target: Target, boto_session: boto3.Session | None =
     session = boto_session or boto3.Session(region_name=target.region)
     client = session.client("sagemaker")
     done: list[str] = []
-    running = _managed(client, "list_transform_jobs", "TransformJobSummaries", "TransformJob",
-                       StatusEquals="InProgress")
+    running = _managed(
+        client, "list_transform_jobs", "TransformJobSummaries", "TransformJob", StatusEquals="InProgress"
+    )
     for job in running:
         client.stop_transform_job(TransformJobName=job["TransformJobName"])
         done.append(f"transform-job/{job['TransformJobName']} (stopped)")

@@ -204,8 +204,13 @@ def apply_lazy_adam(
     L2 added to the gradient of those rows. step_size carries the bias correction."""
     dim = table.shape[1]
     # float32 throughout, so the loop vectorises.
-    b1, b2, eps, decay, step = (np.float32(beta1), np.float32(beta2), np.float32(epsilon),
-                                np.float32(weight_decay), np.float32(step_size))
+    b1, b2, eps, decay, step = (
+        np.float32(beta1),
+        np.float32(beta2),
+        np.float32(epsilon),
+        np.float32(weight_decay),
+        np.float32(step_size),
+    )
     one = np.float32(1.0)
     for c in prange(count):
         row = unique_rows[c]

@@ -97,7 +97,7 @@ class IpEncoder:
         inputs = []
         activation = vectors
         last = len(self.weights) - 1
-        for layer, (weight, bias) in enumerate(zip(self.weights, self.biases)):
+        for layer, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):
             inputs.append(activation)
             activation = activation @ weight
             activation += bias
@@ -105,9 +105,7 @@ class IpEncoder:
                 np.maximum(activation, 0.0, out=activation)
         return activation, inputs
 
-    def backward(
-        self, output_grads: np.ndarray, inputs: list[np.ndarray]
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
+    def backward(self, output_grads: np.ndarray, inputs: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Gradient with respect to the encoder's input, and the parameter gradients (W0, b0, W1, ...)."""
         parameter_grads: list[np.ndarray] = []
         grads = output_grads
@@ -120,10 +118,10 @@ class IpEncoder:
         return grads, parameter_grads
 
     def adam_step(self, parameter_grads: list[np.ndarray], step_size: float, weight_decay: float) -> None:
-        parameters = [p for pair in zip(self.weights, self.biases) for p in pair]
+        parameters = [p for pair in zip(self.weights, self.biases, strict=True) for p in pair]
         if not self.moments:
             self.moments = [(np.zeros_like(p), np.zeros_like(p)) for p in parameters]
-        for parameter, gradient, (m, v) in zip(parameters, parameter_grads, self.moments):
+        for parameter, gradient, (m, v) in zip(parameters, parameter_grads, self.moments, strict=True):
             gradient = gradient + weight_decay * parameter
             m *= ADAM_BETA1
             m += (1.0 - ADAM_BETA1) * gradient
@@ -169,7 +167,8 @@ class LocalModel:
         valid_rows = np.flatnonzero(parsed.valid)
         with compute_threads(threads):
             dot_product[valid_rows] = self.dot_products(
-                hash_slots(distinct, self.hyperparameters.num_entity_vectors), codes[valid_rows],
+                hash_slots(distinct, self.hyperparameters.num_entity_vectors),
+                codes[valid_rows],
                 parsed.values[valid_rows],
             )
         return ScoredBatch(dot_product, seen, parsed.errors)
@@ -203,7 +202,6 @@ class LocalModel:
                     addresses[part], entity_codes[part], entities, self.prefix_table, *scheme, out[part]
                 )
         return out + offsets[entity_codes]
-
 
 
 @contextmanager

@@ -39,7 +39,7 @@ def save(model: LocalModel, path: str | Path) -> None:
         # UTF-8 JSON, not a numpy str array: that is UTF-32 at the longest principal's width.
         "principals": np.frombuffer(json.dumps(model.principals).encode("utf-8"), dtype=np.uint8),
     }
-    for layer, (weight, bias) in enumerate(zip(model.encoder.weights, model.encoder.biases)):
+    for layer, (weight, bias) in enumerate(zip(model.encoder.weights, model.encoder.biases, strict=True)):
         arrays[f"encoder_weight_{layer}"] = weight
         arrays[f"encoder_bias_{layer}"] = bias
     with open(path, "wb") as handle:

@@ -250,9 +250,7 @@ def endpoint_name(training_job_name: str) -> str:
     return training_job_name[:63]
 
 
-def ensure_endpoint(
-    boto_session: boto3.Session, *, name: str, image: str, model_data: str, settings: Settings
-) -> str:
+def ensure_endpoint(boto_session: boto3.Session, *, name: str, image: str, model_data: str, settings: Settings) -> str:
     """The endpoint `name` once InService. Only an endpoint SageMaker reports as not found is
     created; its model and config are reused when an earlier attempt left them behind."""
     client = boto_session.client("sagemaker")
@@ -263,9 +261,7 @@ def ensure_endpoint(
             raise ServiceError(f"cannot look up SageMaker endpoint {name}: {error}") from error
         _create_endpoint(client, name, image, model_data, settings)
     try:
-        client.get_waiter("endpoint_in_service").wait(
-            EndpointName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 120}
-        )
+        client.get_waiter("endpoint_in_service").wait(EndpointName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 120})
     except WaiterError as error:
         raise ServiceError(
             f"SageMaker endpoint {name} did not come into service ({error}); "
@@ -302,9 +298,7 @@ def invoke_endpoint(boto_session: boto3.Session, name: str, csv_rows: list[bytes
     scores: list[float] = []
     for start in range(0, len(csv_rows), ENDPOINT_BATCH_ROWS):
         batch = csv_rows[start : start + ENDPOINT_BATCH_ROWS]
-        answer = runtime.invoke_endpoint(
-            EndpointName=name, Body=b"".join(batch), ContentType=CSV, Accept=JSON_LINES
-        )
+        answer = runtime.invoke_endpoint(EndpointName=name, Body=b"".join(batch), ContentType=CSV, Accept=JSON_LINES)
         scores.extend(parse_json_lines(answer["Body"].read(), expected=len(batch)))
     return scores
 

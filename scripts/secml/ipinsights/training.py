@@ -141,8 +141,8 @@ def _initial_model(hyperparameters: Hyperparameters, principals: list[str], rng:
     dim = hyperparameters.vector_dim
     scheme = PrefixScheme()
     scale = INITIAL_SCALE / math.sqrt(dim)
-    entity_table = (rng.standard_normal((hyperparameters.num_entity_vectors, dim), dtype=np.float32) * scale)
-    prefix_table = (rng.standard_normal((scheme.total_rows, dim), dtype=np.float32) * scale)
+    entity_table = rng.standard_normal((hyperparameters.num_entity_vectors, dim), dtype=np.float32) * scale
+    prefix_table = rng.standard_normal((scheme.total_rows, dim), dtype=np.float32) * scale
     layers = hyperparameters.num_ip_encoder_layers
     weights = [rng.standard_normal((dim, dim), dtype=np.float32) / np.float32(math.sqrt(dim)) for _ in range(layers)]
     biases = [np.zeros(dim, dtype=np.float32) for _ in range(layers)]
@@ -201,23 +201,44 @@ class _Trainer:
             if number % interval == 0:
                 published = self._publish_batch_metrics(epoch, number, loss, correct, samples, published, bar)
         seconds = time.perf_counter() - started
-        return {"epoch": epoch, "loss": loss / samples, "accuracy": correct / samples, "samples": samples,
-                "seconds": seconds, "samples_per_second": samples / seconds}
+        return {
+            "epoch": epoch,
+            "loss": loss / samples,
+            "accuracy": correct / samples,
+            "samples": samples,
+            "seconds": seconds,
+            "samples_per_second": samples / seconds,
+        }
 
     def _publish_batch_metrics(
-        self, epoch: int, batch: int, loss: float, correct: float, samples: int,
-        published: tuple[float, int], bar: tqdm,
+        self,
+        epoch: int,
+        batch: int,
+        loss: float,
+        correct: float,
+        samples: int,
+        published: tuple[float, int],
+        bar: tqdm,
     ) -> tuple[float, int]:
         """SageMaker's Speedometer: every batch_metrics_publish_interval batches, the speed since the
         last report and the epoch's running loss and accuracy, to the progress bar and the metrics."""
         now = time.perf_counter()
         since, samples_then = published
         speed = (samples - samples_then) / max(now - since, 1e-9)
-        entry = {"epoch": epoch, "batch": batch, "samples_per_second": speed,
-                 "loss": loss / samples, "accuracy": correct / samples}
+        entry = {
+            "epoch": epoch,
+            "batch": batch,
+            "samples_per_second": speed,
+            "loss": loss / samples,
+            "accuracy": correct / samples,
+        }
         self.batch_metrics.append(entry)
-        bar.set_postfix(batch=batch, samples_per_s=f"{entry['samples_per_second']:,.0f}",
-                        loss=f"{entry['loss']:.4f}", accuracy=f"{entry['accuracy']:.3f}")
+        bar.set_postfix(
+            batch=batch,
+            samples_per_s=f"{entry['samples_per_second']:,.0f}",
+            loss=f"{entry['loss']:.4f}",
+            accuracy=f"{entry['accuracy']:.3f}",
+        )
         return now, samples
 
     def _pool_size(self, batch: int) -> int:
@@ -246,8 +267,16 @@ class _Trainer:
         tallies = self.tallies[:batch]
         scale = 1.0 / (batch * self._samples_per_pair(batch))
         kernels.pair_gradients(
-            entity_rows, model.entity_table, encoded, random_shifts, shuffle_shifts, scale,
-            entity_grads, ip_grads, self.coefficients, tallies,
+            entity_rows,
+            model.entity_table,
+            encoded,
+            random_shifts,
+            shuffle_shifts,
+            scale,
+            entity_grads,
+            ip_grads,
+            self.coefficients,
+            tallies,
         )
         self.step += 1
         step_size = hp.learning_rate * math.sqrt(1.0 - ADAM_BETA2**self.step) / (1.0 - ADAM_BETA1**self.step)
@@ -256,10 +285,26 @@ class _Trainer:
             model.encoder.adam_step(parameter_grads, step_size, hp.weight_decay)
         else:
             prefix_grads = ip_grads
-        self._update_table(model.prefix_table, self.prefix_moments, ip_rows, prefix_grads,
-                           self.prefix_slot_of_row, self.prefix_unique, self.prefix_summed, step_size)
-        self._update_table(model.entity_table, self.entity_moments, entity_rows.reshape(-1, 1), entity_grads,
-                           self.entity_slot_of_row, self.entity_unique, self.entity_summed, step_size)
+        self._update_table(
+            model.prefix_table,
+            self.prefix_moments,
+            ip_rows,
+            prefix_grads,
+            self.prefix_slot_of_row,
+            self.prefix_unique,
+            self.prefix_summed,
+            step_size,
+        )
+        self._update_table(
+            model.entity_table,
+            self.entity_moments,
+            entity_rows.reshape(-1, 1),
+            entity_grads,
+            self.entity_slot_of_row,
+            self.entity_unique,
+            self.entity_summed,
+            step_size,
+        )
         return float(tallies[:, 0].sum()), float(tallies[:, 1].sum())
 
     def _update_table(
@@ -276,8 +321,18 @@ class _Trainer:
         """Lazy Adam on the table rows a batch touched: gradients of repeated rows summed first."""
         touched = kernels.accumulate_rows(rows, grads, slot_of_row, unique, summed)
         kernels.apply_lazy_adam(
-            table, moments[0], moments[1], summed, unique, touched, slot_of_row,
-            step_size, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, self.model.hyperparameters.weight_decay,
+            table,
+            moments[0],
+            moments[1],
+            summed,
+            unique,
+            touched,
+            slot_of_row,
+            step_size,
+            ADAM_BETA1,
+            ADAM_BETA2,
+            ADAM_EPSILON,
+            self.model.hyperparameters.weight_decay,
         )
 
 
@@ -291,8 +346,7 @@ def warm_up() -> float:
 
 @functools.cache
 def _run_every_kernel() -> None:
-    hp = Hyperparameters(num_entity_vectors=4, vector_dim=4, epochs=1, mini_batch_size=2,
-                         num_ip_encoder_layers=2)
+    hp = Hyperparameters(num_entity_vectors=4, vector_dim=4, epochs=1, mini_batch_size=2, num_ip_encoder_layers=2)
     model = _initial_model(hp, ["a"], np.random.default_rng(0))
     trainer = _Trainer(model, np.random.default_rng(0))
     trainer._train_batch(np.array([0, 1], dtype=np.int64), np.array([1, 2], dtype=np.uint32))

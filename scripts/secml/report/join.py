@@ -14,10 +14,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from secml_ingest.guardduty import INDEX_HEADER
-
 from secml.core.errors import InputError
 from secml.ipinsights.tuples_io import SCORE_COLUMNS
+from secml_ingest.guardduty import INDEX_HEADER
 
 # The four documented score columns; the engine's trailing `error` column is optional.
 SCORES_HEADER = SCORE_COLUMNS[:4]
@@ -80,8 +79,7 @@ def _rows(text: str, expected: tuple[str, ...], name: str) -> Iterable[tuple[int
     found = tuple(reader.fieldnames or ())
     if found[: len(expected)] != expected:
         raise InputError(f"{name}: header must start {','.join(expected)}, got {','.join(found)}")
-    for line_number, row in enumerate(reader, start=2):
-        yield line_number, row
+    yield from enumerate(reader, start=2)
 
 
 def parse_index(text: str, name: str = "finding index") -> list[IndexRow]:

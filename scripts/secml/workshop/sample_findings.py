@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
-from secml_ingest.guardduty import camel_keys, remote_address, remote_ip_details
-from secml_ingest.outcomes import Skip
 
 from secml.core.target import Target
 from secml.infra import stack
+from secml_ingest.guardduty import camel_keys, remote_address, remote_ip_details
+from secml_ingest.outcomes import Skip
 
 GET_FINDINGS_BATCH = 50
 SAMPLE_CRITERIA = {"Criterion": {"service.additionalInfo.sample": {"Eq": ["true"]}}}

@@ -11,18 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from secml_ingest.config import (
-    DEFAULT_CLOUDTRAIL_OUTPUT_KEY,
-    DEFAULT_GUARDDUTY_OUTPUT_KEY,
-    DEFAULT_INDEX_KEY,
-)
-
 from secml.core.errors import NotReadyError
 from secml.core.storage import exists, upload
 from secml.ipinsights import holdout
 from secml.ipinsights.hyperparameters import Hyperparameters
 from secml.ipinsights.tuples_io import iter_tuples
 from secml.report import compose
+from secml_ingest.config import (
+    DEFAULT_CLOUDTRAIL_OUTPUT_KEY,
+    DEFAULT_GUARDDUTY_OUTPUT_KEY,
+    DEFAULT_INDEX_KEY,
+)
 
 # The workshop notebook's sizes (20,000 hashed principal slots, 128-dimensional vectors, 5 random
 # negatives per pair) with SageMaker's default batch and learning rate, no dense IP-encoder layer
@@ -134,9 +133,10 @@ def hold_out_validation(
     streamed through local temporary files, never held in memory whole."""
     with tempfile.TemporaryDirectory(prefix="secml-holdout-") as folder:
         fit_path, held_path = Path(folder) / "train.csv", Path(folder) / "validation.csv"
-        with fit_path.open("w", encoding="utf-8", newline="") as fit, held_path.open(
-            "w", encoding="utf-8", newline=""
-        ) as held:
+        with (
+            fit_path.open("w", encoding="utf-8", newline="") as fit,
+            held_path.open("w", encoding="utf-8", newline="") as held,
+        ):
             counts = holdout.split_pairs(iter_tuples(run.train_tuples), fit, held, share=share, seed=seed)
         upload(fit_path, run.fit_channel)
         upload(held_path, run.validation_channel)

@@ -1,20 +1,22 @@
 # The two ingest functions, each with its own role that may read only its input prefix, write
-# only its own output keys, use only the tuples key and write only its own log group.
+# only its own output keys, use only the tuples key (and the input objects' own keys, through S3)
+# and write only its own log group. The deployment packages are built outside Terraform and come
+# in with their hashes.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
-data "aws_region" "current" {}
 
 locals {
   partition = data.aws_partition.current.partition
 
-  # One entry per function: the handler module in lambda_src/, its input and its output keys
-  # (the Lambda environment contract shared with lambda_src/ and the driver).
+  # One entry per function: the handler module in lambda_src/, its input, its package and its
+  # output keys (the Lambda environment contract shared with lambda_src/ and the driver).
   functions = {
     cloudtrail = {
       handler_module = "cloudtrail_ingest"
       description    = "CloudTrail logs to <principal, IP> training tuples"
       input          = var.cloudtrail_input
+      package        = var.cloudtrail_package
       output_keys = {
         OUTPUT_KEY      = "train/cloudtrail_tuples.csv"
         IPV6_OUTPUT_KEY = "train/cloudtrail_tuples_ipv6.csv"
@@ -24,6 +26,7 @@ locals {
       handler_module = "guardduty_ingest"
       description    = "GuardDuty findings to <principal, IP> scoring tuples and a finding index"
       input          = var.guardduty_input
+      package        = var.guardduty_package
       output_keys = {
         OUTPUT_KEY = "infer/guardduty_tuples.csv"
         INDEX_KEY  = "infer/guardduty_findings.csv"
@@ -99,6 +102,24 @@ data "aws_iam_policy_document" "ingest" {
     resources = [var.kms_key_arn]
   }
 
+  # Input objects encrypted with their own keys: decrypt only as S3 reads them, in each key's
+  # region (SSE-KMS keys live in their bucket's region).
+  dynamic "statement" {
+    for_each = length(var.input_kms_key_arns) == 0 ? [] : [var.input_kms_key_arns]
+
+    content {
+      sid       = "DecryptInputObjects"
+      actions   = ["kms:Decrypt"]
+      resources = statement.value
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = distinct([for arn in statement.value : "s3.${split(":", arn)[3]}.amazonaws.com"])
+      }
+    }
+  }
+
   statement {
     sid       = "WriteOwnLogGroup"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -133,8 +154,8 @@ resource "aws_lambda_function" "ingest" {
   role             = aws_iam_role.ingest[each.key].arn
   runtime          = "python3.12"
   handler          = "${each.value.handler_module}.handler"
-  filename         = "${var.package_dir}/${each.value.handler_module}.zip"
-  source_code_hash = filebase64sha256("${var.package_dir}/${each.value.handler_module}.zip")
+  filename         = each.value.package.path
+  source_code_hash = each.value.package.source_code_hash
   timeout          = var.timeout_s
   memory_size      = var.memory_mb
   kms_key_arn      = var.kms_key_arn

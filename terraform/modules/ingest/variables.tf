@@ -8,9 +8,24 @@ variable "name_prefix" {
   }
 }
 
-variable "package_dir" {
-  description = "Folder holding cloudtrail_ingest.zip and guardduty_ingest.zip, as `secml build` writes them."
-  type        = string
+variable "cloudtrail_package" {
+  description = "The CloudTrail ingest's deployment package (cloudtrail_ingest.zip, built by `secml build`): its path and its base64 SHA-256 (filebase64sha256), which redeploys the function when the code changes."
+  type        = object({ path = string, source_code_hash = string })
+
+  validation {
+    condition     = endswith(var.cloudtrail_package.path, ".zip") && can(regex("^[A-Za-z0-9+/]{43}=$", var.cloudtrail_package.source_code_hash))
+    error_message = "cloudtrail_package needs the path of a .zip and its base64 SHA-256 (filebase64sha256)."
+  }
+}
+
+variable "guardduty_package" {
+  description = "The GuardDuty ingest's deployment package (guardduty_ingest.zip, built by `secml build`): its path and its base64 SHA-256 (filebase64sha256), which redeploys the function when the code changes."
+  type        = object({ path = string, source_code_hash = string })
+
+  validation {
+    condition     = endswith(var.guardduty_package.path, ".zip") && can(regex("^[A-Za-z0-9+/]{43}=$", var.guardduty_package.source_code_hash))
+    error_message = "guardduty_package needs the path of a .zip and its base64 SHA-256 (filebase64sha256)."
+  }
 }
 
 variable "tuples_bucket_name" {
@@ -36,6 +51,17 @@ variable "cloudtrail_input" {
 variable "guardduty_input" {
   description = "Bucket and key prefix of the GuardDuty findings the GuardDuty ingest reads."
   type        = object({ bucket = string, prefix = string })
+}
+
+variable "input_kms_key_arns" {
+  description = "KMS keys that encrypt the input objects (an organisation trail's key, a findings export key): the functions may decrypt with them, only through S3 in the key's region. Each key's policy must also let this account use it."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.input_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", arn))])
+    error_message = "input_kms_key_arns must be KMS key ARNs (arn:aws:kms:REGION:ACCOUNT:key/ID), not aliases."
+  }
 }
 
 variable "timeout_s" {

@@ -1,5 +1,6 @@
 # The SageMaker notebook instance of the workshop, with the workshop notebook, the secml driver
-# and its configuration installed on every start by a lifecycle configuration.
+# and its configuration installed on every start by a lifecycle configuration. The notebook and
+# the wheel are uploaded from the paths given, with the hashes given.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -13,8 +14,8 @@ locals {
   role_name  = "${var.name_prefix}-notebook"
   role_arn   = "arn:${local.partition}:iam::${local.account_id}:role/${local.role_name}"
 
-  notebook_name = basename(var.notebook_path)
-  wheel_name    = basename(var.driver_wheel_path)
+  notebook_name = basename(var.workshop_notebook.path)
+  wheel_name    = basename(var.driver_wheel.path)
   notebook_key  = "notebook/${local.notebook_name}"
   wheel_key     = "notebook/${local.wheel_name}"
 
@@ -125,8 +126,8 @@ resource "aws_iam_role_policy" "notebook" {
 resource "aws_s3_object" "notebook" {
   bucket                 = var.tuples_bucket_name
   key                    = local.notebook_key
-  source                 = var.notebook_path
-  source_hash            = filemd5(var.notebook_path)
+  source                 = var.workshop_notebook.path
+  source_hash            = var.workshop_notebook.source_hash
   content_type           = "application/x-ipynb+json"
   server_side_encryption = "aws:kms"
   kms_key_id             = var.kms_key_arn
@@ -135,8 +136,8 @@ resource "aws_s3_object" "notebook" {
 resource "aws_s3_object" "driver_wheel" {
   bucket                 = var.tuples_bucket_name
   key                    = local.wheel_key
-  source                 = var.driver_wheel_path
-  source_hash            = filemd5(var.driver_wheel_path)
+  source                 = var.driver_wheel.path
+  source_hash            = var.driver_wheel.source_hash
   content_type           = "application/zip"
   server_side_encryption = "aws:kms"
   kms_key_id             = var.kms_key_arn

@@ -89,22 +89,22 @@ variable "tuples_bucket_name" {
   type        = string
 }
 
-variable "notebook_path" {
-  description = "Local path of the workshop notebook installed on the instance."
-  type        = string
+variable "workshop_notebook" {
+  description = "The workshop notebook installed on the instance: its local path and its MD5 (filemd5), which re-uploads it when it changes."
+  type        = object({ path = string, source_hash = string })
 
   validation {
-    condition     = endswith(var.notebook_path, ".ipynb")
-    error_message = "notebook_path must name a .ipynb file."
+    condition     = endswith(var.workshop_notebook.path, ".ipynb") && can(regex("^[0-9a-f]{32}$", var.workshop_notebook.source_hash))
+    error_message = "workshop_notebook needs the path of a .ipynb file and its MD5 in hex (filemd5)."
   }
 }
 
-variable "driver_wheel_path" {
-  description = "Local path of the secml driver wheel pip-installed on the instance."
-  type        = string
+variable "driver_wheel" {
+  description = "The secml driver wheel pip-installed on the instance (built by `secml build`): its local path and its MD5 (filemd5), which re-uploads it when it changes."
+  type        = object({ path = string, source_hash = string })
 
   validation {
-    condition     = endswith(var.driver_wheel_path, ".whl")
-    error_message = "driver_wheel_path must name a .whl file."
+    condition     = endswith(var.driver_wheel.path, ".whl") && can(regex("^[0-9a-f]{32}$", var.driver_wheel.source_hash))
+    error_message = "driver_wheel needs the path of a .whl file and its MD5 in hex (filemd5)."
   }
 }

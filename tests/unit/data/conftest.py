@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from generated_corpus import SMALL, Generated
+
 from secml.data.corpus import generate
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from generated_corpus import SMALL, Generated
+
 from secml.data.corpus import CorpusSize, generate
 
 KEY = re.compile(
@@ -56,17 +57,42 @@ def test_cloudtrail_files_follow_the_delivery_layout(small_corpus: Generated) ->
 
 def test_records_carry_cloudtrail_fields_and_every_kind_of_source(small_corpus: Generated) -> None:
     records = [
-        r for p in (small_corpus.root / "cloudtrail").rglob("*.json.gz") for r in json.loads(gzip.decompress(p.read_bytes()))["Records"]
+        r
+        for p in (small_corpus.root / "cloudtrail").rglob("*.json.gz")
+        for r in json.loads(gzip.decompress(p.read_bytes()))["Records"]
     ]
-    required = {"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress",
-                "userAgent", "requestParameters", "responseElements", "requestID", "eventID", "readOnly", "eventType",
-                "managementEvent", "recipientAccountId", "eventCategory"}
+    required = {
+        "eventVersion",
+        "userIdentity",
+        "eventTime",
+        "eventSource",
+        "eventName",
+        "awsRegion",
+        "sourceIPAddress",
+        "userAgent",
+        "requestParameters",
+        "responseElements",
+        "requestID",
+        "eventID",
+        "readOnly",
+        "eventType",
+        "managementEvent",
+        "recipientAccountId",
+        "eventCategory",
+    }
     assert all(required <= r.keys() for r in records)
     identity_types = Counter(r["userIdentity"]["type"] for r in records)
     assert {"IAMUser", "AssumedRole", "Root", "AWSService"} <= identity_types.keys()
     sources = Counter(
-        "internal" if r["sourceIPAddress"] == "AWS Internal" else "host" if r["sourceIPAddress"].endswith(".amazonaws.com")
-        else "ipv6" if ":" in r["sourceIPAddress"] else "vpce" if "vpcEndpointId" in r else "ipv4"
+        "internal"
+        if r["sourceIPAddress"] == "AWS Internal"
+        else "host"
+        if r["sourceIPAddress"].endswith(".amazonaws.com")
+        else "ipv6"
+        if ":" in r["sourceIPAddress"]
+        else "vpce"
+        if "vpcEndpointId" in r
+        else "ipv4"
         for r in records
     )
     assert set(sources) == {"internal", "host", "ipv6", "vpce", "ipv4"}
@@ -93,7 +119,8 @@ def test_truth_labels_exactly_the_findings_with_a_principal(small_corpus: Genera
     with_principal = {f["id"] for f in findings if "accessKeyDetails" in f["resource"]}
     assert set(truth) == with_principal
     assert Counter(row["label"] for row in truth.values()) == {
-        "attack": small_corpus.summary.attack_findings, "benign": small_corpus.summary.benign_findings
+        "attack": small_corpus.summary.attack_findings,
+        "benign": small_corpus.summary.benign_findings,
     }
     assert small_corpus.summary.attack_findings >= 8 and small_corpus.summary.benign_findings >= 8
     ec2 = [f for f in findings if "accessKeyDetails" not in f["resource"]]
@@ -147,6 +174,10 @@ def test_attacks_come_from_unseen_addresses_and_benign_findings_from_usual_ones(
 
 def test_a_corpus_too_thin_for_findings_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="too few records per principal"):
-        generate(str(tmp_path / "out"), tmp_path / "truth.csv", size=CorpusSize(records=1_000, days=1, people=400, findings=10))
+        generate(
+            str(tmp_path / "out"),
+            tmp_path / "truth.csv",
+            size=CorpusSize(records=1_000, days=1, people=400, findings=10),
+        )
     with pytest.raises(ValueError, match="at least"):
         CorpusSize(records=10)

@@ -8,6 +8,7 @@ import gzip
 import json
 
 from generated_corpus import Generated
+
 from secml_ingest.objects import read_cloudtrail_object, read_guardduty_object
 from secml_ingest.outcomes import (
     AWS_INTERNAL,
@@ -27,7 +28,9 @@ def test_every_cloudtrail_record_yields_a_tuple_or_a_counted_skip(small_corpus: 
         result = read_cloudtrail_object(str(path), data).summary
         assert not result.bad_objects
         assert result.items_seen == len(json.loads(gzip.decompress(data))["Records"])
-        assert result.items_seen == result.tuples_written + result.ipv6_tuples_written + sum(result.items_skipped.values())
+        assert result.items_seen == result.tuples_written + result.ipv6_tuples_written + sum(
+            result.items_skipped.values()
+        )
         seen += result.items_seen
         written += result.tuples_written
         ipv6 += result.ipv6_tuples_written

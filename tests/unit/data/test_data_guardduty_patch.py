@@ -10,6 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+
 from secml.core.target import Target
 from secml.data.findings import FINDING_TYPES, sample_findings
 from secml.emulator.patches.guardduty_sample_findings import matches_criteria
@@ -44,7 +45,9 @@ def detector_id(guardduty: Any) -> Iterator[str]:
 
 
 def _all_ids(guardduty: Any, detector_id: str, **kwargs: Any) -> list[str]:
-    pages = guardduty.get_paginator("list_findings").paginate(DetectorId=detector_id, PaginationConfig={"PageSize": 4}, **kwargs)
+    pages = guardduty.get_paginator("list_findings").paginate(
+        DetectorId=detector_id, PaginationConfig={"PageSize": 4}, **kwargs
+    )
     return [i for page in pages for i in page["FindingIds"]]
 
 
@@ -92,7 +95,9 @@ def test_criteria_and_sorting(guardduty: Any, detector_id: str) -> None:
     wanted = "PenTest:IAMUser/KaliLinux"
     assert len(_all_ids(guardduty, detector_id, FindingCriteria={"Criterion": {"type": {"Eq": [wanted]}}})) == 1
     assert _all_ids(guardduty, detector_id, FindingCriteria={"Criterion": {"service.archived": {"Eq": ["true"]}}}) == []
-    assert sorted(_all_ids(guardduty, detector_id, FindingCriteria=SAMPLE_CRITERIA)) == sorted(_all_ids(guardduty, detector_id))
+    assert sorted(_all_ids(guardduty, detector_id, FindingCriteria=SAMPLE_CRITERIA)) == sorted(
+        _all_ids(guardduty, detector_id)
+    )
     not_sample = {"Criterion": {"service.additionalInfo.sample": {"Neq": ["true"]}}}
     assert _all_ids(guardduty, detector_id, FindingCriteria=not_sample) == []
     ordered = _all_ids(guardduty, detector_id, SortCriteria={"AttributeName": "type", "OrderBy": "DESC"})

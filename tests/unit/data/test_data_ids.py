@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from secml.data.ids import session_key, stable_hex
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import numpy as np
+
 from secml.data.networks import PROVIDERS, build_table
 from secml.ipinsights.addresses import format_ipv4
 
@@ -16,7 +17,7 @@ def test_ranges_are_public_aligned_sorted_and_disjoint() -> None:
     assert len(table) == 50_000
     assert np.all(begin[1:] > end[:-1])
     assert np.all(begin % sizes == 0) and set(np.log2(sizes).astype(int)) <= set(range(8, 17))
-    for first, last in zip(format_ipv4(table.begin[::997]), format_ipv4(table.end[::997])):
+    for first, last in zip(format_ipv4(table.begin[::997]), format_ipv4(table.end[::997]), strict=True):
         assert ipaddress.ip_address(first).is_global and ipaddress.ip_address(last).is_global
     assert set(np.unique(table.provider)) == set(range(len(PROVIDERS)))
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from botocore.stub import Stubber
+
 from secml.cli import main
 from secml.core.target import Target
 from secml.workshop import sample_findings
@@ -48,7 +49,8 @@ def test_only_sample_findings_are_listed_and_read() -> None:
     detector_id, sample_id = "d" * 32, "5" * 32
     with Stubber(guardduty) as stub:
         stub.add_response(
-            "list_findings", {"FindingIds": [sample_id]},
+            "list_findings",
+            {"FindingIds": [sample_id]},
             {"DetectorId": detector_id, "FindingCriteria": sample_findings.SAMPLE_CRITERIA},
         )
         stub.add_response("get_findings", {"Findings": []}, {"DetectorId": detector_id, "FindingIds": [sample_id]})

@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from secml.cli import main
 from secml.core.errors import InputError
 from secml.core.target import Target
@@ -25,11 +26,15 @@ def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
     return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
 
-def test_seed_creates_missing_buckets_and_writes_the_corpus_at_the_prefixes(emulator_env: Target, tmp_path: Path) -> None:
+def test_seed_creates_missing_buckets_and_writes_the_corpus_at_the_prefixes(
+    emulator_env: Target, tmp_path: Path
+) -> None:
     s3 = boto3.client("s3", region_name=emulator_env.region)
     s3.create_bucket(Bucket="seed-logs", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
     truth = tmp_path / "truth.csv"
-    summary = seed_emulator_inputs(emulator_env, ("seed-logs", "cloudtrail/"), ("seed-findings", "gd/"), truth, size=TINY)
+    summary = seed_emulator_inputs(
+        emulator_env, ("seed-logs", "cloudtrail/"), ("seed-findings", "gd/"), truth, size=TINY
+    )
     logs = _keys(s3, "seed-logs", "cloudtrail/AWSLogs/")
     assert len(logs) == summary.cloudtrail_files and all(k.endswith(".json.gz") for k in logs)
     findings = _keys(s3, "seed-findings", "gd/AWSLogs/")
@@ -46,11 +51,27 @@ def test_generate_command_writes_to_s3_and_rejects_a_too_small_corpus(
     monkeypatch.setenv("SECML_EMULATOR_PORT", str(emulator_env.emulator_port))
     s3 = boto3.client("s3", region_name=emulator_env.region)
     s3.create_bucket(Bucket="generated", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
-    args = ["data", "generate", "--out", "s3://generated/workshop", "--truth", str(tmp_path / "t.csv"),
-            "--records", "3000", "--days", "1", "--people", "6", "--findings", "12"]
+    args = [
+        "data",
+        "generate",
+        "--out",
+        "s3://generated/workshop",
+        "--truth",
+        str(tmp_path / "t.csv"),
+        "--records",
+        "3000",
+        "--days",
+        "1",
+        "--people",
+        "6",
+        "--findings",
+        "12",
+    ]
     assert main(args) == 0
     assert "cloudtrail: " in capsys.readouterr().out
-    assert _keys(s3, "generated", "workshop/cloudtrail/AWSLogs/") and _keys(s3, "generated", "workshop/guardduty/AWSLogs/")
+    assert _keys(s3, "generated", "workshop/cloudtrail/AWSLogs/") and _keys(
+        s3, "generated", "workshop/guardduty/AWSLogs/"
+    )
     assert main([*args[:-2], "--findings", "3"]) == 2
     assert "at least" in capsys.readouterr().err
     with pytest.raises(SystemExit):
@@ -58,7 +79,9 @@ def test_generate_command_writes_to_s3_and_rejects_a_too_small_corpus(
     assert CorpusSize().records >= 200_000
 
 
-def test_destination_puts_keys_under_the_bucket_or_prefix_and_refuses_a_url_without_a_bucket(emulator_env: Target) -> None:
+def test_destination_puts_keys_under_the_bucket_or_prefix_and_refuses_a_url_without_a_bucket(
+    emulator_env: Target,
+) -> None:
     s3 = boto3.client("s3", region_name=emulator_env.region)
     s3.create_bucket(Bucket="destinations", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
     for url in ("s3://destinations", "s3://destinations/deep/prefix/"):

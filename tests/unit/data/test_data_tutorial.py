@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from secml.cli import main
 from secml.data import tutorial
 from secml.data.networks import build_table

@@ -4,6 +4,7 @@ unless `--backend` says otherwise (issue 6: "SageMaker on AWS unless BACKEND=loc
 from __future__ import annotations
 
 import pytest
+
 from secml.cli import build_parser
 from secml.commands.exercise import options_from
 from secml.core.target import Target

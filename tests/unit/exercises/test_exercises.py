@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from secml.core.errors import InputError, NotReadyError
 from secml.core.target import Target
 from secml.infra import lambda_runner
@@ -35,7 +36,7 @@ def test_training_summary_shows_single_numbers_only() -> None:
 
 def test_unknown_exercise_is_a_clear_error() -> None:
     workshop = exercises.Workshop(Target("local", "us-west-2", 5999), exercises.ExerciseOptions())
-    with pytest.raises(InputError, match="no exercise 3: choose one of 1, 2, 1.1"):
+    with pytest.raises(InputError, match=r"no exercise 3: choose one of 1, 2, 1\.1"):
         exercises.run_exercise("3", workshop)
 
 

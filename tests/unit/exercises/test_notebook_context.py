@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from secml.core.errors import InputError, NotReadyError
 from secml.core.target import Target
 from secml.workshop import notebook_context
@@ -30,9 +31,7 @@ def test_a_broken_instance_configuration_is_a_clear_error(tmp_path: Path, conten
         notebook_context.discover(instance_config=config)
 
 
-def test_without_the_configuration_the_local_stack_is_asked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_the_configuration_the_local_stack_is_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECML_STATE_DIR", str(tmp_path / "state"))
     target = Target("local", "us-west-2", 5999)
     with pytest.raises(NotReadyError, match="stack is not applied on target local; run `make up"):

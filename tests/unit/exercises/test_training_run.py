@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
+
 from secml.core.errors import NotReadyError
 from secml.workshop import training_run
 from secml.workshop.training_run import TrainingRun, TupleFiles

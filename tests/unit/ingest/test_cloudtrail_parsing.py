@@ -6,6 +6,7 @@ import random
 
 import pytest
 from ingest_fixtures import delivered_log, records
+
 from secml_ingest.cloudtrail import (
     MAX_SCANNED_DEPTH,
     records_from_log_bytes,
@@ -31,7 +32,16 @@ EXPECTED = [
     Skip("invoked_by_only"),
     Skip("no_user_identity"),
 ]
-IPS = ("203.0.113.10", "198.51.100.7", "2001:db8::1", "::ffff:192.0.2.1", "AWS Internal", "s3.amazonaws.com", "", " 192.0.2.9")
+IPS = (
+    "203.0.113.10",
+    "198.51.100.7",
+    "2001:db8::1",
+    "::ffff:192.0.2.1",
+    "AWS Internal",
+    "s3.amazonaws.com",
+    "",
+    " 192.0.2.9",
+)
 
 
 def test_every_rule_on_a_delivered_log() -> None:
@@ -64,7 +74,11 @@ def test_brackets_and_escapes_inside_strings() -> None:
 
 def test_short_view_fields_and_full_record() -> None:
     first = next(records_from_log_bytes(delivered_log(records())))
-    assert (first.event_time, first.event_name, first.region) == ("2024-03-01T10:00:00Z", "DescribeInstances", "us-west-2")
+    assert (first.event_time, first.event_name, first.region) == (
+        "2024-03-01T10:00:00Z",
+        "DescribeInstances",
+        "us-west-2",
+    )
     assert first.as_dict() == records()[0]
 
 
@@ -96,7 +110,10 @@ def test_an_empty_log_has_no_records() -> None:
 
 def test_object_csv_keeps_ipv6_apart_and_counts_every_record() -> None:
     result = read_cloudtrail_object("k", delivered_log(records()))
-    assert result.tuples_csv.splitlines()[:2] == ["AIDAEXAMPLEUSER00001,203.0.113.10", "AROAEXAMPLEROLE00001,198.51.100.7"]
+    assert result.tuples_csv.splitlines()[:2] == [
+        "AIDAEXAMPLEUSER00001,203.0.113.10",
+        "AROAEXAMPLEROLE00001,198.51.100.7",
+    ]
     assert result.ipv6_csv == "AIDAEXAMPLEUSER00001,2001:db8::1\n"
     assert result.summary.items_seen == len(EXPECTED)
     assert result.summary.tuples_written == 7 and result.summary.ipv6_tuples_written == 1
@@ -118,7 +135,14 @@ def test_repeated_identities_give_the_json_tuples() -> None:
 
 
 def test_head_fields_nested_in_user_identity_are_not_the_records() -> None:
-    decoy = {"a": 1, "eventTime": "t", "eventSource": "s", "eventName": "n", "awsRegion": "r", "sourceIPAddress": "192.0.2.250"}
+    decoy = {
+        "a": 1,
+        "eventTime": "t",
+        "eventSource": "s",
+        "eventName": "n",
+        "awsRegion": "r",
+        "sourceIPAddress": "192.0.2.250",
+    }
     nested = dict(records()[0], userIdentity=dict(records()[0]["userIdentity"], decoy=decoy))
     assert list(tuples_from_log_bytes(delivered_log([nested, nested]))) == [EXPECTED[0], EXPECTED[0]]
 
@@ -146,7 +170,11 @@ def test_observed_and_unobserved_reads_agree() -> None:
     data = delivered_log(records())
     observed = read_cloudtrail_object("k", data, lambda record, outcome: seen.append(outcome))
     plain = read_cloudtrail_object("k", data)
-    assert (observed.tuples_csv, observed.ipv6_csv, observed.summary) == (plain.tuples_csv, plain.ipv6_csv, plain.summary)
+    assert (observed.tuples_csv, observed.ipv6_csv, observed.summary) == (
+        plain.tuples_csv,
+        plain.ipv6_csv,
+        plain.summary,
+    )
     assert seen == EXPECTED
 
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from ingest_fixtures import event_bridge, export_jsonl_gz, findings, pascal_keys
+
 from secml_ingest.errors import BadObjectError
 from secml_ingest.guardduty import (
     findings_from_bytes,

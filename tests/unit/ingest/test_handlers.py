@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
-import cloudtrail_ingest
-import guardduty_ingest
 import pytest
 from botocore.exceptions import ClientError
 from ingest_fixtures import (
@@ -22,6 +20,9 @@ from ingest_fixtures import (
     records,
 )
 from moto import mock_aws
+
+import cloudtrail_ingest
+import guardduty_ingest
 from secml_ingest.config import CloudTrailConfig, ConfigError, GuardDutyConfig
 from secml_ingest.csv_sink import MIN_PART_SIZE, MultipartTextWriter
 
@@ -128,7 +129,10 @@ def test_guardduty_handler_three_shapes_and_index(
     index = _text(s3, "infer/guardduty_findings.csv").splitlines()
     assert index[0] == "finding_id,type,severity,updated_at,account,region,principal,ip"
     assert len(index) == 16 == len(_text(s3, "infer/guardduty_tuples.csv").splitlines()) + 1
-    assert "severity=5.0 Recon:EC2/PortProbeUnprotectedPort f-probe root:111122223333 192.0.2.10;" in capsys.readouterr().out
+    assert (
+        "severity=5.0 Recon:EC2/PortProbeUnprotectedPort f-probe root:111122223333 192.0.2.10;"
+        in capsys.readouterr().out
+    )
 
 
 def test_multipart_writer_uploads_parts_and_aborts_on_error(s3: Any) -> None:

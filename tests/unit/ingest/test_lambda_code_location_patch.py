@@ -9,6 +9,7 @@ import zipfile
 import boto3
 import pytest
 from moto import mock_aws
+
 from secml.emulator.patches import lambda_code_location
 
 pytestmark = pytest.mark.emulator

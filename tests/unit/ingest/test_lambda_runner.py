@@ -10,6 +10,7 @@ from pathlib import Path
 import boto3
 import pytest
 from ingest_fixtures import account_key, delivered_log, records
+
 from secml import cli
 from secml.core.checkout import lambda_src_dir
 from secml.core.target import Target
@@ -41,7 +42,9 @@ def _create(name: str, handler: str, code: bytes, variables: dict[str, str]) -> 
     try:
         role = iam.get_role(RoleName="secml-test-ingest")["Role"]["Arn"]
     except iam.exceptions.NoSuchEntityException:
-        role = iam.create_role(RoleName="secml-test-ingest", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"]["Arn"]
+        role = iam.create_role(RoleName="secml-test-ingest", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"][
+            "Arn"
+        ]
     lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler=handler, Code={"ZipFile": code},
                         Timeout=60, Environment={"Variables": variables})  # fmt: skip
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from secml_ingest.addresses import LiteralIp, literal_ip
 from secml_ingest.outcomes import Skip
 from secml_ingest.principals import principal_of, principal_of_access_key

@@ -16,6 +16,7 @@ from ingest_fixtures import (
     org_key,
     records,
 )
+
 from secml import cli
 from secml.core.target import Target
 from secml.ingest import extract
@@ -39,7 +40,10 @@ def test_cloudtrail_folder_to_files(tmp_path: Path, capsys: pytest.CaptureFixtur
     out, ipv6 = tmp_path / "tuples.csv", tmp_path / "ipv6.csv"
     assert cli.main(["tuples", "cloudtrail", str(source), "--out", str(out), "--ipv6-out", str(ipv6)]) == 0
     lines = out.read_text().splitlines()
-    assert len(lines) == 6 * 7 and lines[:2] == ["AIDAEXAMPLEUSER00001,203.0.113.10", "AROAEXAMPLEROLE00001,198.51.100.7"]
+    assert len(lines) == 6 * 7 and lines[:2] == [
+        "AIDAEXAMPLEUSER00001,203.0.113.10",
+        "AROAEXAMPLEROLE00001,198.51.100.7",
+    ]
     assert ipv6.read_text().splitlines() == ["AIDAEXAMPLEUSER00001,2001:db8::1"] * 6
     err = capsys.readouterr().err
     for fact in ("objects read: 6", "records seen: 84", "tuples written: 42", "objects skipped (digest_file): 1",

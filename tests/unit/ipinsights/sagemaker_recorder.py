@@ -19,6 +19,7 @@ from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse
+
 from secml.core.target import Target
 
 
@@ -40,9 +41,7 @@ class SageMakerRecorder:
         self.session = boto3.Session()
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.session.events.register("provide-client-params.sagemaker.*", self._record)
-        self.session.events.register(
-            "provide-client-params.sagemaker.CreateTransformJob", self._write_transform_output
-        )
+        self.session.events.register("provide-client-params.sagemaker.CreateTransformJob", self._write_transform_output)
 
     def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         self.requests.append((model.name, copy.deepcopy(params)))
@@ -98,4 +97,6 @@ def make_execution_role(name: str) -> str:
             {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}
         ],
     }
-    return str(boto3.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+    return str(
+        boto3.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    )

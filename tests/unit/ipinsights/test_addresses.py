@@ -4,6 +4,7 @@ import ipaddress
 
 import numpy as np
 import pytest
+
 from secml.ipinsights.addresses import (
     IPV6_ERROR,
     MALFORMED_ERROR,
@@ -14,12 +15,48 @@ from secml_ingest.addresses import LiteralIp, literal_ip
 
 # Inputs where a fast decoder and the IP rule could plausibly disagree.
 TRICKY_INPUTS = [
-    "1.2.3.4", "0.0.0.0", "255.255.255.255", " 10.10.1.2 ", "\t10.0.0.1\r", "\u00a010.0.0.1\u2003",
-    "1.2.3.4\n", "\n1.2.3.4", "line\nbreak", "::ffff:1.2.3.4", "::FFFF:C0A8:0102", "::ffff:256.1.1.1",
-    "2001:db8::1", "::1", "fe80::1%eth0", "::", "1.2.3.4:80", "::zz", "256.1.1.1", "1.2.3", "1.2.3.4.5",
-    "01.2.3.4", "1.2.3.04", "00.0.0.0", "1.2.3.-4", "+1.2.3.4", "a.b.c.d", "", "   ", "1..2.3", "1.2.3.4 x",
-    "1.2.3.4.", ".1.2.3.4", "1 .2.3.4", "1.2.3.4\x00", "\u0661.2.3.4", "1.2.3.\ud800", "AWS Internal",
-    "ec2.amazonaws.com", "4294967295", "0x7f.0.0.1", "1e2.0.0.1",
+    "1.2.3.4",
+    "0.0.0.0",
+    "255.255.255.255",
+    " 10.10.1.2 ",
+    "\t10.0.0.1\r",
+    "\u00a010.0.0.1\u2003",
+    "1.2.3.4\n",
+    "\n1.2.3.4",
+    "line\nbreak",
+    "::ffff:1.2.3.4",
+    "::FFFF:C0A8:0102",
+    "::ffff:256.1.1.1",
+    "2001:db8::1",
+    "::1",
+    "fe80::1%eth0",
+    "::",
+    "1.2.3.4:80",
+    "::zz",
+    "256.1.1.1",
+    "1.2.3",
+    "1.2.3.4.5",
+    "01.2.3.4",
+    "1.2.3.04",
+    "00.0.0.0",
+    "1.2.3.-4",
+    "+1.2.3.4",
+    "a.b.c.d",
+    "",
+    "   ",
+    "1..2.3",
+    "1.2.3.4 x",
+    "1.2.3.4.",
+    ".1.2.3.4",
+    "1 .2.3.4",
+    "1.2.3.4\x00",
+    "\u0661.2.3.4",
+    "1.2.3.\ud800",
+    "AWS Internal",
+    "ec2.amazonaws.com",
+    "4294967295",
+    "0x7f.0.0.1",
+    "1e2.0.0.1",
 ]
 
 
@@ -41,8 +78,20 @@ def test_parses_dotted_quads_to_uint32() -> None:
 
 
 def test_ipv6_and_malformed_rows_get_their_own_error() -> None:
-    rows = ["1.2.3.4", "2001:db8::1", "256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4",
-            "a.b.c.d", "", "1..2.3", "1.2.3.4 x", "line\nbreak", "5.6.7.8"]
+    rows = [
+        "1.2.3.4",
+        "2001:db8::1",
+        "256.1.1.1",
+        "1.2.3",
+        "1.2.3.4.5",
+        "01.2.3.4",
+        "a.b.c.d",
+        "",
+        "1..2.3",
+        "1.2.3.4 x",
+        "line\nbreak",
+        "5.6.7.8",
+    ]
     parsed = parse_ipv4(rows)
     assert parsed.valid.tolist() == [True] + [False] * 10 + [True]
     assert parsed.errors[1] == IPV6_ERROR

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from sagemaker_recorder import SageMakerRecorder, make_bucket, make_execution_role
+
 from secml.core.errors import InputError
 from secml.core.target import Target
 from secml.ipinsights import api, local_backend

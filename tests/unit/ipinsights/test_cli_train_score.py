@@ -11,6 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 from sagemaker_recorder import make_bucket, make_execution_role
+
 from secml.cli import main
 from secml.core.target import Target
 from secml.ipinsights.tuples_io import SCORE_COLUMNS
@@ -54,8 +55,28 @@ def test_train_then_score_to_standard_output(tmp_path: Path, capsys: pytest.Capt
     (tmp_path / "train.csv").write_text(TRAIN)
     (tmp_path / "input.csv").write_text("user1,10.1.0.3\nstranger,10.1.0.3\n")
     model = str(tmp_path / "model")
-    assert main(["train", "--backend", "local", "--train", str(tmp_path / "train.csv"), "--model", model,
-                 "--num-entity-vectors", "32", "--vector-dim", "8", "--epochs", "1", "--seed", "7"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--backend",
+                "local",
+                "--train",
+                str(tmp_path / "train.csv"),
+                "--model",
+                model,
+                "--num-entity-vectors",
+                "32",
+                "--vector-dim",
+                "8",
+                "--epochs",
+                "1",
+                "--seed",
+                "7",
+            ]
+        )
+        == 0
+    )
     trained = capsys.readouterr().out
     assert f"model: {model}" in trained and '"backend": "local"' in trained
     assert main(["score", "--model", model, "--input", str(tmp_path / "input.csv")]) == 0
@@ -83,9 +104,25 @@ def test_sagemaker_training_from_the_cli(cli_on_emulator: Target, capsys: pytest
     make_bucket(bucket, cli_on_emulator.region)
     boto3.client("s3").put_object(Bucket=bucket, Key="train.csv", Body=TRAIN.encode())
     role = make_execution_role(f"secml-test-{uuid.uuid4().hex[:12]}")
-    code = main(["train", "--backend", "sagemaker", "--train", f"s3://{bucket}/train.csv",
-                 "--model", f"s3://{bucket}/model", "--role-arn", role, "--instance-type", "ml.p3.2xlarge",
-                 "--epochs", "5", "--mini-batch-size", "1000"])
+    code = main(
+        [
+            "train",
+            "--backend",
+            "sagemaker",
+            "--train",
+            f"s3://{bucket}/train.csv",
+            "--model",
+            f"s3://{bucket}/model",
+            "--role-arn",
+            role,
+            "--instance-type",
+            "ml.p3.2xlarge",
+            "--epochs",
+            "5",
+            "--mini-batch-size",
+            "1000",
+        ]
+    )
     assert code == 0
     manifest = boto3.client("s3").get_object(Bucket=bucket, Key="model/secml-model.json")["Body"].read()
     job = json.loads(manifest)["training_job_name"]

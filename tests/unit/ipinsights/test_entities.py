@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+
 from secml.ipinsights.entities import entity_hash, entity_slots
 
 
@@ -21,7 +22,7 @@ def test_slots_are_in_range_and_repeat_for_repeated_entities() -> None:
     entities = ["alice", "bob", "alice", "carol", "bob"]
     slots = entity_slots(entities, 7)
     assert slots.dtype == np.int64
-    assert ((0 <= slots) & (slots < 7)).all()
+    assert ((slots >= 0) & (slots < 7)).all()
     assert slots[0] == slots[2] and slots[1] == slots[4]
     assert slots[0] == entity_hash("alice") % 7
 

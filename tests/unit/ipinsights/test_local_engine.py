@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from secml.ipinsights import kernels
 from secml.ipinsights.addresses import format_ipv4, parse_ipv4
 from secml.ipinsights.entities import entity_slots
@@ -17,8 +18,14 @@ from secml.ipinsights.training import fit
 
 PRINCIPALS = 30
 HYPERPARAMETERS = Hyperparameters(
-    num_entity_vectors=256, vector_dim=16, epochs=4, learning_rate=0.02, mini_batch_size=64,
-    num_ip_encoder_layers=1, random_negative_sampling_rate=2, shuffled_negative_sampling_rate=1,
+    num_entity_vectors=256,
+    vector_dim=16,
+    epochs=4,
+    learning_rate=0.02,
+    mini_batch_size=64,
+    num_ip_encoder_layers=1,
+    random_negative_sampling_rate=2,
+    shuffled_negative_sampling_rate=1,
 )
 
 
@@ -48,10 +55,14 @@ def test_own_networks_score_above_random_addresses(model: LocalModel, corpus) ->
     random_ips = format_ipv4(np.random.default_rng(1).integers(0, 2**32, len(ips), dtype=np.uint32))
     other_ips = [ips[(i + 10) % len(ips)] for i in range(len(ips))]  # another principal's network
     own = model.score(principals, ips).dot_product
-    assert roc_auc(np.concatenate([own, model.score(principals, random_ips).dot_product]),
-                   np.repeat([1, 0], len(ips))) > 0.97
-    assert roc_auc(np.concatenate([own, model.score(principals, other_ips).dot_product]),
-                   np.repeat([1, 0], len(ips))) > 0.9
+    assert (
+        roc_auc(np.concatenate([own, model.score(principals, random_ips).dot_product]), np.repeat([1, 0], len(ips)))
+        > 0.97
+    )
+    assert (
+        roc_auc(np.concatenate([own, model.score(principals, other_ips).dot_product]), np.repeat([1, 0], len(ips)))
+        > 0.9
+    )
 
 
 def test_metrics_report_each_epoch_and_the_discriminator_auc(model: LocalModel) -> None:
@@ -67,8 +78,9 @@ def test_batch_metrics_are_published_every_interval_batches(corpus, capsys: pyte
     """batch_metrics_publish_interval is SageMaker's Speedometer interval: every N batches, the speed
     and the epoch's running loss and accuracy."""
     principals, ips = corpus["train"]  # 2,400 pairs: 38 batches of 64 per epoch
-    settings = Hyperparameters(num_entity_vectors=64, vector_dim=8, epochs=2, mini_batch_size=64,
-                               batch_metrics_publish_interval=10)
+    settings = Hyperparameters(
+        num_entity_vectors=64, vector_dim=8, epochs=2, mini_batch_size=64, batch_metrics_publish_interval=10
+    )
     published = fit(principals, ips, settings, progress=True).metrics["batch_metrics"]
     assert "batch=30" in capsys.readouterr().err  # the progress bar's postfix shows them as they come
     assert [(entry["epoch"], entry["batch"]) for entry in published] == [
@@ -171,16 +183,22 @@ def test_damaged_or_incomplete_files_raise_model_format_error(model: LocalModel,
 @pytest.mark.parametrize("layers", [0, 2])
 def test_same_seed_same_model_on_any_thread_count(corpus, layers: int) -> None:
     principals, ips = corpus["train"]
-    settings = Hyperparameters(num_entity_vectors=64, vector_dim=8, epochs=1, mini_batch_size=50,
-                               num_ip_encoder_layers=layers, random_negative_sampling_rate=3,
-                               shuffled_negative_sampling_rate=2)
+    settings = Hyperparameters(
+        num_entity_vectors=64,
+        vector_dim=8,
+        epochs=1,
+        mini_batch_size=50,
+        num_ip_encoder_layers=layers,
+        random_negative_sampling_rate=3,
+        shuffled_negative_sampling_rate=2,
+    )
     # The repeat runs on one thread, the first on all of them: the model must not depend on that.
     first = fit(principals, ips, settings, seed=5)
     again = fit(principals, ips, settings, seed=5, threads=1)
     other = fit(principals, ips, settings, seed=6)
     np.testing.assert_array_equal(first.entity_table, again.entity_table)
     np.testing.assert_array_equal(first.prefix_table, again.prefix_table)
-    for weight, repeated in zip(first.encoder.weights, again.encoder.weights):
+    for weight, repeated in zip(first.encoder.weights, again.encoder.weights, strict=True):
         np.testing.assert_array_equal(weight, repeated)
     assert not np.array_equal(first.entity_table, other.entity_table)
 
@@ -224,8 +242,9 @@ def test_prefix_rows_follow_the_documented_scheme() -> None:
 def test_fast_scoring_path_equals_the_plain_model(corpus, layers: int) -> None:
     """score() folds the last linear layer into the entity side; it must still be e . encoder(ip)."""
     principals, ips = corpus["held_out"]
-    settings = Hyperparameters(num_entity_vectors=64, vector_dim=8, epochs=1, mini_batch_size=50,
-                               num_ip_encoder_layers=layers)
+    settings = Hyperparameters(
+        num_entity_vectors=64, vector_dim=8, epochs=1, mini_batch_size=50, num_ip_encoder_layers=layers
+    )
     fitted = fit(*corpus["train"], settings)
     entities = fitted.entity_table[entity_slots(principals, 64)]
     encoded = fitted.encode_addresses(parse_ipv4(ips).values)

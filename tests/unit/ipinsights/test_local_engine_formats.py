@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+
 from secml.ipinsights.hyperparameters import Hyperparameters
 from secml.ipinsights.inference_formats import InferenceFormatError, invoke
 from secml.ipinsights.model import LocalModel
@@ -41,24 +42,32 @@ def test_csv_reads_quoted_principals_as_the_tuples_files_write_them(model: Local
     assert len(predictions) == 3
     assert [p["seen_principal"] for p in predictions[:2]] == [False, False]
     assert predictions[0]["dot_product"] == pytest.approx(
-        float(model.score(["team,ops"], ["192.168.1.2"]).dot_product[0]))
+        float(model.score(["team,ops"], ["192.168.1.2"]).dot_product[0])
+    )
     assert predictions[1]["dot_product"] == pytest.approx(
-        float(model.score(['say "hi"'], ["10.10.1.2"]).dot_product[0]))
+        float(model.score(['say "hi"'], ["10.10.1.2"]).dot_product[0])
+    )
     assert predictions[2]["error"] == "expected 2 columns (entity, ip), got 1"
 
 
 def test_json_instances_in_both_documented_shapes(model: LocalModel) -> None:
-    body = json.dumps({"instances": [
-        {"data": {"features": {"values": ["entity_id_1", "192.168.1.2"]}}},
-        {"features": ["entity_id_2", "10.10.1.2"]},
-    ]}).encode()
+    body = json.dumps(
+        {
+            "instances": [
+                {"data": {"features": {"values": ["entity_id_1", "192.168.1.2"]}}},
+                {"features": ["entity_id_2", "10.10.1.2"]},
+            ]
+        }
+    ).encode()
     answer = json.loads(invoke(model, body, "application/json", "application/json"))
     assert [p["dot_product"] for p in answer["predictions"]] == pytest.approx(expected(model))
 
 
 def test_jsonlines_in_and_out(model: LocalModel) -> None:
-    body = (b'{"data": {"features": {"values": ["entity_id_1", "192.168.1.2"]}}}\n'
-            b'{"features": ["entity_id_2", "10.10.1.2"]}\n')
+    body = (
+        b'{"data": {"features": {"values": ["entity_id_1", "192.168.1.2"]}}}\n'
+        b'{"features": ["entity_id_2", "10.10.1.2"]}\n'
+    )
     lines = invoke(model, body, "application/jsonlines", "application/jsonlines").decode().splitlines()
     assert [json.loads(line)["dot_product"] for line in lines] == pytest.approx(expected(model))
 
@@ -69,7 +78,8 @@ def test_verbose_adds_both_embeddings(model: LocalModel, accept: str, flag: bool
     prediction = answer["predictions"][0]
     assert len(prediction["entity_embedding"]) == len(prediction["ip_embedding"]) == DIM
     assert prediction["dot_product"] == pytest.approx(
-        float(np.dot(prediction["entity_embedding"], prediction["ip_embedding"])), rel=1e-4)
+        float(np.dot(prediction["entity_embedding"], prediction["ip_embedding"])), rel=1e-4
+    )
 
 
 def test_verbose_jsonlines(model: LocalModel) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from secml.ipinsights.metrics import discriminator_auc, precision_at_recall, roc_auc
 
 

@@ -19,6 +19,7 @@ from sagemaker_recorder import (
     make_execution_role,
     queue_endpoint_answers,
 )
+
 from secml.core.errors import InputError, ServiceError
 from secml.core.target import Target
 from secml.ipinsights import api, cleanup, sagemaker_backend, sagemaker_jobs
@@ -153,7 +154,12 @@ def test_local_training_files_are_staged_under_the_model(bucket: str, role: str,
     local_train.write_text(TRAIN_LINES)
     recorder = SageMakerRecorder()
     api.train(
-        "sagemaker", str(local_train), None, f"s3://{bucket}/m2", HYPERPARAMETERS, role_arn=role,
+        "sagemaker",
+        str(local_train),
+        None,
+        f"s3://{bucket}/m2",
+        HYPERPARAMETERS,
+        role_arn=role,
         boto_session=recorder.session,
     )
     [request] = recorder.calls("CreateTrainingJob")
@@ -173,16 +179,22 @@ def test_sdk_sends_no_telemetry(bucket: str, role: str, monkeypatch: pytest.Monk
     sent: list[str] = []
     monkeypatch.setattr(telemetry_logging, "_requests_helper", lambda url, timeout: sent.append(url))
     api.train(
-        "sagemaker", f"s3://{bucket}/train/cloudtrail_tuples.csv", None, f"s3://{bucket}/m3",
-        HYPERPARAMETERS, role_arn=role, boto_session=SageMakerRecorder().session,
+        "sagemaker",
+        f"s3://{bucket}/train/cloudtrail_tuples.csv",
+        None,
+        f"s3://{bucket}/m3",
+        HYPERPARAMETERS,
+        role_arn=role,
+        boto_session=SageMakerRecorder().session,
     )
     assert sent == []
 
 
 def test_batch_transform_requests_and_nothing_left_behind(trained: Any, bucket: str, role: str) -> None:
     recorder, model = trained
-    summary = api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", f"s3://{bucket}/scores/s.csv",
-                        boto_session=recorder.session)
+    summary = api.score(
+        model, f"s3://{bucket}/infer/guardduty_tuples.csv", f"s3://{bucket}/scores/s.csv", boto_session=recorder.session
+    )
     [create_model] = recorder.calls("CreateModel")
     [transform] = recorder.calls("CreateTransformJob")
     name = transform["TransformJobName"]
@@ -221,8 +233,9 @@ def test_batch_transform_requests_and_nothing_left_behind(trained: Any, bucket: 
 
 def test_transform_output_is_joined_back_to_its_rows(trained: Any, bucket: str) -> None:
     recorder, model = trained
-    api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", f"s3://{bucket}/scores/s.csv",
-              boto_session=recorder.session)
+    api.score(
+        model, f"s3://{bucket}/infer/guardduty_tuples.csv", f"s3://{bucket}/scores/s.csv", boto_session=recorder.session
+    )
     assert _s3_text(f"s3://{bucket}/scores/s.csv").decode().splitlines() == [
         "principal,ip,dot_product,seen_principal,error",
         "alice,10.0.0.9,5.009,true,",
@@ -247,7 +260,12 @@ def test_endpoint_is_created_once_invoked_and_deleted_by_cleanup(
         {
             "EndpointConfigName": job,
             "ProductionVariants": [
-                {"VariantName": "AllTraffic", "ModelName": job, "InitialInstanceCount": 1, "InstanceType": "ml.m5.xlarge"}
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": job,
+                    "InitialInstanceCount": 1,
+                    "InstanceType": "ml.m5.xlarge",
+                }
             ],
             "Tags": TAGS,
         }
@@ -276,7 +294,9 @@ def test_answer_with_the_wrong_number_of_scores_is_refused() -> None:
         sagemaker_jobs.parse_json_lines(b'{"dot_product": 1}\n{"dot_product": 2}\n', expected=3)
 
 
-def test_secml_train_defaults_the_role_to_the_stack_output(emulator_env: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secml_train_defaults_the_role_to_the_stack_output(
+    emulator_env: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from secml.commands import train as train_command
     from secml.infra import stack
 
@@ -299,11 +319,17 @@ def test_role_check_switch_is_scoped_to_the_sdk_call(bucket: str, role: str, mon
         recorder = SageMakerRecorder()
         seen: list[str | None] = []
         recorder.session.events.register(
-            "provide-client-params.sagemaker.CreateTrainingJob", lambda **_: seen.append(os.environ.get(variable))
+            "provide-client-params.sagemaker.CreateTrainingJob",
+            lambda seen=seen, **_: seen.append(os.environ.get(variable)),
         )
         api.train(
-            "sagemaker", f"s3://{bucket}/train/cloudtrail_tuples.csv", None, f"s3://{bucket}/m5",
-            HYPERPARAMETERS, role_arn=role, boto_session=recorder.session,
+            "sagemaker",
+            f"s3://{bucket}/train/cloudtrail_tuples.csv",
+            None,
+            f"s3://{bucket}/m5",
+            HYPERPARAMETERS,
+            role_arn=role,
+            boto_session=recorder.session,
         )
         assert seen == [during]
         assert os.environ.get(variable) == before
@@ -332,8 +358,9 @@ def test_endpoint_is_created_only_when_sagemaker_says_it_is_not_found(
     recorder, model = trained
     recorder.refuse("DescribeEndpoint", code, message)
     with pytest.raises(ServiceError, match=f"cannot look up SageMaker endpoint .*{code}"):
-        api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", None, endpoint=True,
-                  boto_session=recorder.session)
+        api.score(
+            model, f"s3://{bucket}/infer/guardduty_tuples.csv", None, endpoint=True, boto_session=recorder.session
+        )
     assert not {"CreateModel", "CreateEndpointConfig", "CreateEndpoint"} & set(recorder.operations())
 
 
@@ -346,8 +373,10 @@ def test_endpoint_reuses_the_model_and_config_of_a_failed_attempt(
     sagemaker = boto3.client("sagemaker")
     # What an attempt that stopped before CreateEndpoint leaves behind.
     sagemaker.create_model(
-        ModelName=job, PrimaryContainer={"Image": IMAGE, "ModelDataUrl": manifest["model_data"]},
-        ExecutionRoleArn=role, Tags=TAGS,
+        ModelName=job,
+        PrimaryContainer={"Image": IMAGE, "ModelDataUrl": manifest["model_data"]},
+        ExecutionRoleArn=role,
+        Tags=TAGS,
     )
     sagemaker.create_endpoint_config(
         EndpointConfigName=job,
@@ -382,8 +411,12 @@ def test_a_refused_transform_job_is_one_line_and_leaves_no_model(trained: Any, b
     )
     refused = "SageMaker refused transform job secml-ipinsights-.*ResourceLimitExceeded"
     with pytest.raises(ServiceError, match=refused) as raised:
-        api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", f"s3://{bucket}/scores/s.csv",
-                  boto_session=recorder.session)
+        api.score(
+            model,
+            f"s3://{bucket}/infer/guardduty_tuples.csv",
+            f"s3://{bucket}/scores/s.csv",
+            boto_session=recorder.session,
+        )
     assert "\n" not in str(raised.value)
     [created] = recorder.calls("CreateModel")
     assert recorder.calls("DeleteModel") == [{"ModelName": created["ModelName"]}]

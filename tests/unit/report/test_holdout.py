@@ -4,6 +4,7 @@ import io
 from collections import Counter
 
 import pytest
+
 from secml.core.errors import InputError
 from secml.ipinsights.holdout import SplitCounts, split_pairs
 from secml.ipinsights.tuples_io import Tuples
@@ -24,7 +25,7 @@ def _split(chunks: list[Tuples], share: float = 0.25, seed: int = 0) -> tuple[Sp
 def test_every_occurrence_of_a_held_out_pair_is_held_out() -> None:
     counts, fit, held = _split([REPEATED])
     assert not set(fit) & set(held)  # no held-out pair is in the fitting set
-    assert Counter(fit + held) == Counter(f"{p},{ip}" for p, ip in zip(REPEATED.principals, REPEATED.ips))
+    assert Counter(fit + held) == Counter(f"{p},{ip}" for p, ip in zip(REPEATED.principals, REPEATED.ips, strict=True))
     assert all(count == 25 for count in Counter(held).values())
     assert (counts.fit_pairs, counts.held_out_pairs, counts.skipped_lines) == (len(fit), len(held), 3)
     assert 4 <= len(set(held)) <= 16  # about a quarter of the 40 distinct pairs

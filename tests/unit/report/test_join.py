@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from report_samples import INDEX, SCORES
+
 from secml.core.errors import InputError
 from secml.report import join
 

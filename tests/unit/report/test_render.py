@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 from report_samples import INDEX, SCORES
+
 from secml.report import html, join, plot, threshold
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from report_samples import ReportFiles
+
 from secml.cli import main
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from report_samples import training_scores_csv
+
 from secml.core.errors import InputError
 from secml.report import join, threshold
 

@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from report_samples import SCORES
+
 from secml.report import compose, console, join, threshold, writer
 from secml.report.untrusted import spreadsheet_cell, terminal_text
 
 HOSTILE_INDEX = (
     "finding_id,type,severity,updated_at,account,region,principal,ip\n"
     '"=HYPERLINK(""http://x"")",+cmd|calc,8,2024-05-01T10:00:00Z,1,us-west-2,alice,203.0.113.9\n'
-    "@SUM(A1),\"\x1b[2Jcleared\rspoof\",5,2024-05-01T11:00:00Z,1,us-west-2,bob,198.51.100.7\n"
+    '@SUM(A1),"\x1b[2Jcleared\rspoof",5,2024-05-01T11:00:00Z,1,us-west-2,bob,198.51.100.7\n'
 )
 
 
@@ -50,7 +51,7 @@ def test_the_findings_csv_neutralises_text_but_keeps_negative_scores(tmp_path: P
     with written.findings_csv.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     attack = next(row for row in rows if row["principal"] == "alice")
-    assert attack["finding_id"] == "'=HYPERLINK(\"http://x\")" and attack["type"] == "'+cmd|calc"
+    assert attack["finding_id"] == '\'=HYPERLINK("http://x")' and attack["type"] == "'+cmd|calc"
     assert attack["score"] == "-4.500000"
     probe = next(row for row in rows if row["principal"] == "bob")
     assert probe["finding_id"] == "'@SUM(A1)"

@@ -131,8 +131,12 @@ def create_sample_findings(self: models.GuardDutyBackend, detector_id: str, find
 
 
 def list_findings(
-    self: models.GuardDutyBackend, detector_id: str, criteria: dict[str, Any] | None,
-    sort: dict[str, Any] | None, max_results: int | None, next_token: str | None,
+    self: models.GuardDutyBackend,
+    detector_id: str,
+    criteria: dict[str, Any] | None,
+    sort: dict[str, Any] | None,
+    max_results: int | None,
+    next_token: str | None,
 ) -> tuple[list[str], str | None]:
     limit = MAX_RESULTS if max_results is None else max_results
     if not 1 <= limit <= MAX_RESULTS:
@@ -163,8 +167,11 @@ def respond_create_sample_findings(self: responses.GuardDutyResponse) -> str:
 
 def respond_list_findings(self: responses.GuardDutyResponse) -> str:
     ids, token = self.guardduty_backend.list_findings(
-        _detector_id(self), self._get_param("findingCriteria"), self._get_param("sortCriteria"),
-        self._get_param("maxResults"), self._get_param("nextToken"),
+        _detector_id(self),
+        self._get_param("findingCriteria"),
+        self._get_param("sortCriteria"),
+        self._get_param("maxResults"),
+        self._get_param("nextToken"),
     )
     return json.dumps({"findingIds": ids, **({"nextToken": token} if token else {})})
 

@@ -57,9 +57,7 @@ def _is_action_permitted(
     condition = self._statement.get("Condition")
     if condition and incoming_condition_values is None and not condition_holds(condition):
         return PermissionResult.NEUTRAL
-    return UPSTREAM_IS_ACTION_PERMITTED(
-        self, action, resource, principal, incoming_condition_values
-    )
+    return UPSTREAM_IS_ACTION_PERMITTED(self, action, resource, principal, incoming_condition_values)
 
 
 def apply() -> None:
