@@ -73,4 +73,4 @@ def resolve_target(name: str | None = None) -> Target:
     if chosen == "local":
         region = os.environ.get("SECML_LOCAL_REGION", DEFAULT_REGION)
     port = int(os.environ.get("SECML_EMULATOR_PORT", DEFAULT_EMULATOR_PORT))
-    return Target(name=chosen, region=region, emulator_port=port)  # type: ignore[arg-type]
+    return Target(name=chosen, region=region, emulator_port=port)

@@ -50,9 +50,10 @@ def _objects(r: Resources) -> list[dict[str, Any] | None]:
 
 
 def _instances(r: Resources) -> list[dict[str, Any] | None]:
-    return [{"instancesSet": {"items": [{"instanceId": i}]}, "filterSet": {}} for i in r.instance_ids] + [
-        {"instancesSet": {}, "filterSet": {}}
+    by_id: list[dict[str, Any] | None] = [
+        {"instancesSet": {"items": [{"instanceId": i}]}, "filterSet": {}} for i in r.instance_ids
     ]
+    return [*by_id, {"instancesSet": {}, "filterSet": {}}]
 
 
 def _functions(r: Resources) -> list[dict[str, Any] | None]:

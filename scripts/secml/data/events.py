@@ -21,7 +21,7 @@ from secml.data.cloudtrail_records import (
     USER_AGENTS,
     ApiCall,
 )
-from secml.data.population import ACTIVITY_SHARES, AWS_SERVICE_SHARE, Population
+from secml.data.population import ACTIVITY_SHARES, AWS_SERVICE_SHARE, Population, Profile
 
 START = calendar.timegm((2025, 3, 3, 0, 0, 0))  # a Monday
 REGIONS = ("us-west-2", "us-east-1", "eu-west-1")
@@ -101,7 +101,7 @@ def normal_events(pop: Population, records: int, days: int, rng: np.random.Gener
     """About `records` events of the account's everyday activity over `days`: each profile's share
     spread over its principals by weight, plus AWS services acting with their own identity."""
     events = Events()
-    by_profile: dict[str, list[int]] = defaultdict(list)
+    by_profile: dict[Profile, list[int]] = defaultdict(list)
     for i, principal in enumerate(pop.principals):
         by_profile[principal.profile].append(i)
     budget = records * (1 - AWS_SERVICE_SHARE)
@@ -110,11 +110,11 @@ def normal_events(pop: Population, records: int, days: int, rng: np.random.Gener
     list_buckets = index.named("ListBuckets")
     for profile, members in by_profile.items():
         weights = np.array([pop.principals[i].weight for i in members])
-        counts = rng.multinomial(round(budget * ACTIVITY_SHARES[profile] / share_total), weights / weights.sum())  # type: ignore[index]
-        catalogue = CATALOGUES[profile]  # type: ignore[index]
+        counts = rng.multinomial(round(budget * ACTIVITY_SHARES[profile] / share_total), weights / weights.sum())
+        catalogue = CATALOGUES[profile]
         call_ids = np.array([index.of(c) for c in catalogue])
         call_p = np.array([c.weight for c in catalogue])
-        agents = [index.agent(a) for a in USER_AGENTS.get(profile, ("",))]  # type: ignore[arg-type]
+        agents = [index.agent(a) for a in USER_AGENTS.get(profile, ("",))]
         for principal_index, n in zip(members, counts.tolist(), strict=True):
             if n == 0:
                 continue

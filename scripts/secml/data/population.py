@@ -18,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from secml.data.networks import NetworkTable
+from secml.data.networks import NetworkTable, ProviderKind
 from secml.ipinsights.addresses import format_ipv4
 
 PrincipalKind = Literal["iam_user", "sso_role", "workload_role", "service_linked_role", "root"]
@@ -69,7 +69,7 @@ _FIRST_NAMES = [
     "noor",
 ]
 _LAST_INITIALS = "abcdefghijklmnopqrstuvwxyz"
-_RESIDENTIAL_KINDS = ("residential", "mobile")
+_RESIDENTIAL_KINDS: tuple[ProviderKind, ...] = ("residential", "mobile")
 # Shares of CloudTrail records by who causes them (the rest are AWS service events).
 ACTIVITY_SHARES: dict[Profile, float] = {
     "person": 0.30,

@@ -10,8 +10,8 @@ import boto3
 from botocore.exceptions import ClientError
 
 from secml.core.target import Target
-from secml.data.corpus import CorpusSize, CorpusSummary, generate_into
-from secml.data.size import DEFAULT_SIZE
+from secml.data.corpus import CorpusSummary, generate_into
+from secml.data.size import DEFAULT_SIZE, CorpusSize
 
 SEED = 0
 

@@ -22,6 +22,7 @@ def main() -> None:
     server = ThreadedMotoServer(ip_address=EMULATOR_HOST, port=args.port, verbose=True)
     server.start()
     print(f"emulator listening on http://{EMULATOR_HOST}:{args.port}", flush=True)
+    assert server._thread is not None  # start() made it
     server._thread.join()  # serve until the process is terminated
 
 

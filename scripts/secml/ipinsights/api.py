@@ -70,7 +70,7 @@ class ScoreSummary:
 def backend_for(name: str, options: BackendOptions) -> ModelBackend:
     if name not in BACKEND_CLASSES:
         raise InputError(f"unknown backend {name!r}: choose one of {', '.join(BACKENDS)}")
-    return BACKEND_CLASSES[name](options)  # type: ignore[index]
+    return BACKEND_CLASSES[name](options)
 
 
 def train(

@@ -40,4 +40,5 @@ def hash_slots(entities: Sequence[str], num_entity_vectors: int) -> np.ndarray:
 def entity_slots(entities: Sequence[str], num_entity_vectors: int) -> np.ndarray:
     """The embedding row (int64) of every entity, hashing each distinct entity once."""
     distinct, codes = factorize(entities)
-    return hash_slots(distinct, num_entity_vectors)[codes]
+    slots: np.ndarray = hash_slots(distinct, num_entity_vectors)[codes]
+    return slots

@@ -201,14 +201,15 @@ class LocalModel:
                 kernels.prefix_sum_dot_products(
                     addresses[part], entity_codes[part], entities, self.prefix_table, *scheme, out[part]
                 )
-        return out + offsets[entity_codes]
+        scores: np.ndarray = out + offsets[entity_codes]
+        return scores
 
 
 @contextmanager
 def compute_threads(threads: int | None) -> Iterator[None]:
     """numba kernels on `threads` threads (default: all cores), BLAS on one (see Determinism)."""
     previous = numba.get_num_threads()
-    numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]  # set at import
     try:
         with threadpool_limits(limits=1, user_api="blas"):
             yield

@@ -43,7 +43,7 @@ def save(model: LocalModel, path: str | Path) -> None:
         arrays[f"encoder_weight_{layer}"] = weight
         arrays[f"encoder_bias_{layer}"] = bias
     with open(path, "wb") as handle:
-        np.savez(handle, **arrays)
+        np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy stubs type **kwds as allow_pickle
 
 
 def load(path: str | Path) -> LocalModel:

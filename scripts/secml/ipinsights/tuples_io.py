@@ -58,7 +58,7 @@ class ScoredTuples:
 def iter_tuples(location: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Tuples]:
     """Chunks of at most `chunk_rows` rows from a local or S3 tuples file, in file order."""
     with open_binary(location) as raw:
-        lines = io.TextIOWrapper(raw, encoding="utf-8", newline="")  # type: ignore[type-var]
+        lines = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         chunk = Tuples()
         for row in csv.reader(lines):
             if not row:

@@ -11,6 +11,7 @@ import numpy as np
 
 from secml.core.storage import read_bytes
 from secml.report import join, quality, threshold
+from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.report.join import ScoredFinding
 from secml.report.quality import Quality
 from secml.report.threshold import Threshold
@@ -25,7 +26,7 @@ class ReportInputs:
     train_scores: str | Path
     truth: str | Path | None = None
     threshold_value: float | None = None
-    false_positive_rate: float = threshold.DEFAULT_FALSE_POSITIVE_RATE
+    false_positive_rate: float = DEFAULT_FALSE_POSITIVE_RATE
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,17 @@ def score_histogram(training: np.ndarray, guardduty: np.ndarray, threshold: floa
     present = [values for values in (training, guardduty) if values.size]
     edges = np.histogram_bin_edges(np.concatenate([*present, [threshold]]), bins=BINS)
     if training.size:
-        axes.hist(training, bins=edges, density=True, alpha=0.55, label=f"held-out training pairs ({training.size:,})")
+        axes.hist(
+            training,
+            bins=edges.tolist(),
+            density=True,
+            alpha=0.55,
+            label=f"held-out training pairs ({training.size:,})",
+        )
     if guardduty.size:
-        axes.hist(guardduty, bins=edges, density=True, alpha=0.55, label=f"GuardDuty pairs ({guardduty.size:,})")
+        axes.hist(
+            guardduty, bins=edges.tolist(), density=True, alpha=0.55, label=f"GuardDuty pairs ({guardduty.size:,})"
+        )
     axes.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold:.3f}")
     axes.set_xlabel("IP Insights score (dot product; lower = more unusual for the principal)")
     axes.set_ylabel("density")

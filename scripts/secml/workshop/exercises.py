@@ -21,6 +21,7 @@ from secml.core.errors import InputError, NotReadyError, ServiceError
 from secml.core.target import Target
 from secml.infra import lambda_runner, stack
 from secml.ipinsights import api
+from secml.ipinsights.choices import Backend
 from secml.ipinsights.holdout import DEFAULT_HELD_OUT_SHARE
 from secml.ipinsights.hyperparameters import Hyperparameters
 from secml.report import compose, console, writer
@@ -52,7 +53,7 @@ class Scored:
 
 def train_and_score(
     run: TrainingRun,
-    backend: api.Backend,
+    backend: Backend,
     hyperparameters: Hyperparameters,
     seed: int = 0,
     role_arn: str | None = None,
@@ -78,7 +79,7 @@ def train_and_score(
 
 @dataclass(frozen=True)
 class ExerciseOptions:
-    backend: api.Backend = "local"
+    backend: Backend = "local"
     run: str = field(default_factory=compose.new_run_name)
     false_positive_rate: float = DEFAULT_FALSE_POSITIVE_RATE
     threshold: float | None = None

@@ -16,7 +16,7 @@ from pathlib import Path
 from secml.core.errors import InputError
 from secml.core.target import Target, resolve_target
 from secml.infra import stack
-from secml.ipinsights.api import Backend
+from secml.ipinsights.choices import Backend
 
 INSTANCE_CONFIG = Path("/home/ec2-user/SageMaker/secml-config.json")
 CONFIG_KEYS = ("bucket", "region", "role_arn")

@@ -182,10 +182,10 @@ def respond_get_findings(self: responses.GuardDutyResponse) -> str:
 
 
 def apply() -> None:
-    models.GuardDutyBackend.create_sample_findings = create_sample_findings  # type: ignore[attr-defined]
-    models.GuardDutyBackend.list_findings = list_findings  # type: ignore[attr-defined]
-    models.GuardDutyBackend.get_findings = get_findings  # type: ignore[attr-defined]
-    responses.GuardDutyResponse.create_sample_findings = respond_create_sample_findings  # type: ignore[attr-defined]
-    responses.GuardDutyResponse.list_findings = respond_list_findings  # type: ignore[attr-defined]
-    responses.GuardDutyResponse.get_findings = respond_get_findings  # type: ignore[attr-defined]
+    models.GuardDutyBackend.create_sample_findings = create_sample_findings
+    models.GuardDutyBackend.list_findings = list_findings
+    models.GuardDutyBackend.get_findings = get_findings
+    responses.GuardDutyResponse.create_sample_findings = respond_create_sample_findings
+    responses.GuardDutyResponse.list_findings = respond_list_findings
+    responses.GuardDutyResponse.get_findings = respond_get_findings
     urls.url_paths.update(FINDINGS_PATHS)
