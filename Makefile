@@ -57,7 +57,13 @@ exercise2: $(VENV)/.installed ## exercise 2: tuples from CloudTrail and GuardDut
 demo: $(VENV)/.installed ## the whole workshop: up, exercise1, exercise2, then the most unusual findings
 	$(SECML) demo --backend $(BACKEND)
 
-lint: setup ## terraform fmt -check, terraform validate, checkov
+PYTHON_SOURCES := scripts lambda_src tests benchmarks
+
+lint: setup ## ruff, mypy, the import layers; terraform fmt, validate, module docs and rules; checkov
+	$(VENV)/bin/ruff check $(PYTHON_SOURCES)
+	$(VENV)/bin/ruff format --check $(PYTHON_SOURCES)
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/secml lint --checkov $(CHECKOV_VENV)/bin/checkov
 
 test: setup ## the whole test suite
