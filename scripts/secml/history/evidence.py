@@ -102,9 +102,7 @@ def reason(ip: str, longest_prefix: int, seen: dict[int, int], events: int, usua
     usual_part = f"; usual: {usual_text(usual)}" if usual else ""
     if seen[ADDRESS_BITS] > 0:
         share = seen[ADDRESS_BITS] / max(events, 1)
-        return (
-            f"used this address {seen[ADDRESS_BITS]}× before ({share:.2%} of its {events:,} events){usual_part}"
-        )
+        return f"used this address {seen[ADDRESS_BITS]}× before ({share:.2%} of its {events:,} events){usual_part}"
     never = next(bits for bits in REPORTED_PREFIXES if seen[bits] == 0)
     closest = f" (closest: same /{longest_prefix})" if longest_prefix >= 8 else ""
     what = "this address" if never == ADDRESS_BITS else network_name(value, never)
