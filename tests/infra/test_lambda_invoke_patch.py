@@ -130,3 +130,21 @@ def test_upstream_s3_notifications_drop_failures() -> None:
         lambda_async_invocation.UPSTREAM_INVOKE_AWSLAMBDA(DEFAULT_ACCOUNT_ID, {"Records": []}, arn, REGION)
         assert sqs.receive_message(QueueUrl=url).get("Messages") is None
         assert sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues["dead"].approximate_number_of_messages == 0
+
+
+# --- stepfunctions_validate_definition ------------------------------------------------------
+
+
+def test_upstream_cannot_validate_definitions() -> None:
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    assert not hasattr(StepFunctionResponse, "validate_state_machine_definition")
+
+
+@pytest.mark.emulator
+def test_patched_emulator_validates_definitions(emulator_env: Target) -> None:
+    sfn = boto3.client("stepfunctions")
+    good = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+    assert sfn.validate_state_machine_definition(definition=json.dumps(good))["result"] == "OK"
+    answer = sfn.validate_state_machine_definition(definition='{"StartAt": "Nowhere", "States": {}}')
+    assert answer["result"] == "FAIL" and answer["diagnostics"][0]["severity"] == "ERROR"
