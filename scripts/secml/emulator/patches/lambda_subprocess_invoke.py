@@ -50,7 +50,7 @@ def function_spec(function: LambdaFunction) -> lambda_process.FunctionSpec | Non
     }
     return lambda_process.FunctionSpec(
         name=function.function_name,
-        handler=function.handler,
+        handler=str(function.handler),
         code_zip=function.code_bytes,
         environment=environment,
         timeout_s=float(function.timeout or 3),
