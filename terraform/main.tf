@@ -18,6 +18,18 @@ locals {
   }
 
   guardduty_export_prefix = "guardduty-export/"
+
+  # Inputs default to the stack's own bucket (a generated corpus, or the detector's own export),
+  # so a first run needs no other bucket to exist.
+  reads_own_export = var.guardduty_input_bucket == null && var.guardduty_export_findings
+  cloudtrail_input = {
+    bucket = coalesce(var.cloudtrail_input_bucket, module.tuples_bucket.bucket_name)
+    prefix = var.cloudtrail_input_prefix
+  }
+  guardduty_input = {
+    bucket = coalesce(var.guardduty_input_bucket, module.tuples_bucket.bucket_name)
+    prefix = coalesce(var.guardduty_input_prefix, local.reads_own_export ? local.guardduty_export_prefix : "guardduty/")
+  }
 }
 
 module "tuples_bucket" {
@@ -44,14 +56,8 @@ module "ingest" {
   reserved_concurrency = var.lambda_reserved_concurrency
   log_retention_days   = var.log_retention_days
 
-  cloudtrail_input = {
-    bucket = var.cloudtrail_input_bucket
-    prefix = var.cloudtrail_input_prefix
-  }
-  guardduty_input = {
-    bucket = var.guardduty_input_bucket
-    prefix = var.guardduty_input_prefix
-  }
+  cloudtrail_input   = local.cloudtrail_input
+  guardduty_input    = local.guardduty_input
   input_kms_key_arns = var.input_kms_key_arns
 }
 
@@ -65,6 +71,10 @@ module "guardduty" {
     prefix      = local.guardduty_export_prefix
     kms_key_arn = module.tuples_bucket.kms_key_arn
   } : null
+
+  # GuardDuty checks at creation that it may write to the destination: the bucket policy and the
+  # key policy that allow it must exist first (the ARNs alone do not wait for them).
+  depends_on = [module.tuples_bucket]
 }
 
 module "notebook" {

@@ -50,12 +50,12 @@ variable "access_log_bucket" {
 }
 
 variable "cloudtrail_input_bucket" {
-  description = "Bucket holding the CloudTrail logs that become training tuples (default: the workshop's public bucket)."
+  description = "Bucket holding the CloudTrail logs that become training tuples; null (the default) means the stack's own tuples bucket, where `secml stack up` uploads a generated corpus. The workshop's 2019 public bucket (aws-workshop-security-ml-threat-detection) may be set, if it still exists; `secml doctor` checks any bucket given."
   type        = string
-  default     = "aws-workshop-security-ml-threat-detection"
+  default     = null
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.cloudtrail_input_bucket))
+    condition     = var.cloudtrail_input_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.cloudtrail_input_bucket))
     error_message = "cloudtrail_input_bucket must be an S3 bucket name."
   }
 }
@@ -72,23 +72,23 @@ variable "cloudtrail_input_prefix" {
 }
 
 variable "guardduty_input_bucket" {
-  description = "Bucket holding the GuardDuty findings that become scoring tuples (default: the workshop's public bucket)."
+  description = "Bucket holding the GuardDuty findings that become scoring tuples; null (the default) means the stack's own tuples bucket: its guardduty-export/ prefix when guardduty_export_findings is on, else the generated corpus `secml stack up` uploads."
   type        = string
-  default     = "aws-workshop-security-ml-threat-detection"
+  default     = null
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.guardduty_input_bucket))
+    condition     = var.guardduty_input_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.guardduty_input_bucket))
     error_message = "guardduty_input_bucket must be an S3 bucket name."
   }
 }
 
 variable "guardduty_input_prefix" {
-  description = "Key prefix of the GuardDuty findings in guardduty_input_bucket, ending in '/'."
+  description = "Key prefix of the GuardDuty findings in guardduty_input_bucket, ending in '/'; null (the default) means guardduty-export/ when the stack's own export is read, else guardduty/."
   type        = string
-  default     = "guardduty/"
+  default     = null
 
   validation {
-    condition     = can(regex("^([^/].*/)?$", var.guardduty_input_prefix))
+    condition     = var.guardduty_input_prefix == null || can(regex("^([^/].*/)?$", var.guardduty_input_prefix))
     error_message = "guardduty_input_prefix must be empty or end in '/' without a leading '/'."
   }
 }
@@ -133,9 +133,9 @@ variable "lambda_memory_mb" {
 }
 
 variable "lambda_reserved_concurrency" {
-  description = "Reserved concurrency of each ingest function; -1 leaves them unreserved (for accounts at the minimum concurrency limit)."
+  description = "Reserved concurrency of each ingest function; -1 (the default) leaves them unreserved. AWS refuses a reservation that leaves the account below its minimum unreserved concurrency (100, or the whole quota in new accounts with a quota of 10); `secml doctor` shows the headroom."
   type        = number
-  default     = 2
+  default     = -1
 
   validation {
     condition     = var.lambda_reserved_concurrency == -1 || var.lambda_reserved_concurrency >= 1
@@ -172,7 +172,7 @@ variable "guardduty_finding_publishing_frequency" {
 }
 
 variable "guardduty_export_findings" {
-  description = "Export the detector's findings to the tuples bucket (prefix guardduty-export/), so the GuardDuty ingest can read your own findings."
+  description = "Export the detector's findings to the tuples bucket (prefix guardduty-export/); with guardduty_input_bucket null the GuardDuty ingest then reads them there. GuardDuty exports a finding about 5 minutes after it is generated."
   type        = bool
   default     = false
 }
