@@ -82,6 +82,7 @@ module "notebook" {
 
   name_prefix            = var.name_prefix
   instance_type          = var.notebook_instance_type
+  platform_identifier    = var.notebook_platform_identifier
   volume_size_gb         = var.notebook_volume_size_gb
   direct_internet_access = var.notebook_direct_internet_access
   subnet_id              = var.notebook_subnet_id

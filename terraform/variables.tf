@@ -188,6 +188,17 @@ variable "notebook_instance_type" {
   }
 }
 
+variable "notebook_platform_identifier" {
+  description = "Platform of the notebook instance: notebook-al2-v3 (Amazon Linux 2, JupyterLab 4; past AL2's end of support) or an Amazon Linux 2023 platform such as notebook-al2023-v1."
+  type        = string
+  default     = "notebook-al2-v3"
+
+  validation {
+    condition     = can(regex("^notebook-al2(023)?-v[0-9]+$", var.notebook_platform_identifier))
+    error_message = "notebook_platform_identifier must be a notebook platform such as notebook-al2-v3 or notebook-al2023-v1."
+  }
+}
+
 variable "notebook_volume_size_gb" {
   description = "EBS volume size of the notebook instance, in GB."
   type        = number
