@@ -19,7 +19,7 @@ BACKEND ?= $(if $(filter aws,$(TARGET)),sagemaker,local)
 TF_PLUGIN_DIR ?= $(firstword $(wildcard /opt/tf-plugins /usr/local/share/terraform/plugins))
 export TF_PLUGIN_DIR
 
-.PHONY: help setup up down sample-findings exercise1 exercise2 demo lint test clean
+.PHONY: help setup doctor up down sample-findings exercise1 exercise2 demo lint test clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,7 +39,10 @@ $(CHECKOV_VENV)/.installed:
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## create the virtual environments (first run only)
 
-up: $(VENV)/.installed ## start the emulator (local), build the Lambda zips, terraform apply
+doctor: $(VENV)/.installed ## check the account before anything is created (make up runs it too)
+	$(SECML) doctor
+
+up: $(VENV)/.installed ## start the emulator (local), build, doctor, terraform apply
 	$(SECML) stack up
 
 down: $(VENV)/.installed ## SageMaker leftovers, terraform destroy, stop the emulator (KEEP_EMULATOR=1 keeps it)

@@ -18,6 +18,18 @@ locals {
   }
 
   guardduty_export_prefix = "guardduty-export/"
+
+  # Inputs default to the stack's own bucket (a generated corpus, or the detector's own export),
+  # so a first run needs no other bucket to exist.
+  reads_own_export = var.guardduty_input_bucket == null && var.guardduty_export_findings
+  cloudtrail_input = {
+    bucket = coalesce(var.cloudtrail_input_bucket, module.tuples_bucket.bucket_name)
+    prefix = var.cloudtrail_input_prefix
+  }
+  guardduty_input = {
+    bucket = coalesce(var.guardduty_input_bucket, module.tuples_bucket.bucket_name)
+    prefix = coalesce(var.guardduty_input_prefix, local.reads_own_export ? local.guardduty_export_prefix : "guardduty/")
+  }
 }
 
 module "tuples_bucket" {
@@ -44,14 +56,8 @@ module "ingest" {
   reserved_concurrency = var.lambda_reserved_concurrency
   log_retention_days   = var.log_retention_days
 
-  cloudtrail_input = {
-    bucket = var.cloudtrail_input_bucket
-    prefix = var.cloudtrail_input_prefix
-  }
-  guardduty_input = {
-    bucket = var.guardduty_input_bucket
-    prefix = var.guardduty_input_prefix
-  }
+  cloudtrail_input   = local.cloudtrail_input
+  guardduty_input    = local.guardduty_input
   input_kms_key_arns = var.input_kms_key_arns
 }
 
@@ -65,6 +71,10 @@ module "guardduty" {
     prefix      = local.guardduty_export_prefix
     kms_key_arn = module.tuples_bucket.kms_key_arn
   } : null
+
+  # GuardDuty checks at creation that it may write to the destination: the bucket policy and the
+  # key policy that allow it must exist first (the ARNs alone do not wait for them).
+  depends_on = [module.tuples_bucket]
 }
 
 module "notebook" {
@@ -72,6 +82,7 @@ module "notebook" {
 
   name_prefix            = var.name_prefix
   instance_type          = var.notebook_instance_type
+  platform_identifier    = var.notebook_platform_identifier
   volume_size_gb         = var.notebook_volume_size_gb
   direct_internet_access = var.notebook_direct_internet_access
   subnet_id              = var.notebook_subnet_id
@@ -80,4 +91,23 @@ module "notebook" {
   tuples_bucket_name     = module.tuples_bucket.bucket_name
   workshop_notebook      = { path = local.notebook_path, source_hash = filemd5(local.notebook_path) }
   driver_wheel           = { path = local.driver_wheel_path, source_hash = filemd5(local.driver_wheel_path) }
+}
+
+# Training parts: per-object ingest of new CloudTrail deliveries (and backfill batches).
+module "parts" {
+  source = "./modules/parts"
+
+  name_prefix = var.name_prefix
+  package = {
+    path             = "${local.lambda_package_dir}/cloudtrail_parts.zip"
+    source_code_hash = filebase64sha256("${local.lambda_package_dir}/cloudtrail_parts.zip")
+  }
+  tuples_bucket_name = module.tuples_bucket.bucket_name
+  kms_key_arn        = module.tuples_bucket.kms_key_arn
+  cloudtrail_input   = local.cloudtrail_input
+  input_kms_key_arns = var.input_kms_key_arns
+  notify_new_objects = var.parts_notify_new_objects
+  timeout_s          = var.lambda_timeout_s
+  memory_mb          = var.lambda_memory_mb
+  log_retention_days = var.log_retention_days
 }

@@ -45,12 +45,22 @@ output "guardduty_ingest_role_arn" {
 
 output "cloudtrail_input" {
   description = "Where the CloudTrail ingest reads: {bucket, prefix}."
-  value       = { bucket = var.cloudtrail_input_bucket, prefix = var.cloudtrail_input_prefix }
+  value       = local.cloudtrail_input
 }
 
 output "guardduty_input" {
   description = "Where the GuardDuty ingest reads: {bucket, prefix}."
-  value       = { bucket = var.guardduty_input_bucket, prefix = var.guardduty_input_prefix }
+  value       = local.guardduty_input
+}
+
+output "guardduty_reads_export" {
+  description = "True when the GuardDuty ingest reads the detector's own export (findings arrive about 5 minutes after they are generated)."
+  value       = local.reads_own_export
+}
+
+output "reserved_concurrency" {
+  description = "Reserved concurrency of each ingest function (-1: unreserved)."
+  value       = var.lambda_reserved_concurrency
 }
 
 output "guardduty_detector_id" {
@@ -86,4 +96,14 @@ output "tuples_kms_key_created" {
 output "notebook_lifecycle_config_name" {
   description = "Lifecycle configuration that installs the workshop on the notebook instance at start."
   value       = module.notebook.lifecycle_config_name
+}
+
+output "parts_function_name" {
+  description = "The parts ingest function (per new object, and per backfill batch)."
+  value       = module.parts.function_name
+}
+
+output "parts_dead_letter_queue_url" {
+  description = "SQS queue holding the invocation record (object key, error) of each object the per-object ingest could not ingest."
+  value       = module.parts.dead_letter_queue_url
 }

@@ -50,12 +50,12 @@ variable "access_log_bucket" {
 }
 
 variable "cloudtrail_input_bucket" {
-  description = "Bucket holding the CloudTrail logs that become training tuples (default: the workshop's public bucket)."
+  description = "Bucket holding the CloudTrail logs that become training tuples; null (the default) means the stack's own tuples bucket, where `secml stack up` uploads a generated corpus. The workshop's 2019 public bucket (aws-workshop-security-ml-threat-detection) may be set, if it still exists; `secml doctor` checks any bucket given."
   type        = string
-  default     = "aws-workshop-security-ml-threat-detection"
+  default     = null
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.cloudtrail_input_bucket))
+    condition     = var.cloudtrail_input_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.cloudtrail_input_bucket))
     error_message = "cloudtrail_input_bucket must be an S3 bucket name."
   }
 }
@@ -72,23 +72,23 @@ variable "cloudtrail_input_prefix" {
 }
 
 variable "guardduty_input_bucket" {
-  description = "Bucket holding the GuardDuty findings that become scoring tuples (default: the workshop's public bucket)."
+  description = "Bucket holding the GuardDuty findings that become scoring tuples; null (the default) means the stack's own tuples bucket: its guardduty-export/ prefix when guardduty_export_findings is on, else the generated corpus `secml stack up` uploads."
   type        = string
-  default     = "aws-workshop-security-ml-threat-detection"
+  default     = null
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.guardduty_input_bucket))
+    condition     = var.guardduty_input_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.guardduty_input_bucket))
     error_message = "guardduty_input_bucket must be an S3 bucket name."
   }
 }
 
 variable "guardduty_input_prefix" {
-  description = "Key prefix of the GuardDuty findings in guardduty_input_bucket, ending in '/'."
+  description = "Key prefix of the GuardDuty findings in guardduty_input_bucket, ending in '/'; null (the default) means guardduty-export/ when the stack's own export is read, else guardduty/."
   type        = string
-  default     = "guardduty/"
+  default     = null
 
   validation {
-    condition     = can(regex("^([^/].*/)?$", var.guardduty_input_prefix))
+    condition     = var.guardduty_input_prefix == null || can(regex("^([^/].*/)?$", var.guardduty_input_prefix))
     error_message = "guardduty_input_prefix must be empty or end in '/' without a leading '/'."
   }
 }
@@ -133,9 +133,9 @@ variable "lambda_memory_mb" {
 }
 
 variable "lambda_reserved_concurrency" {
-  description = "Reserved concurrency of each ingest function; -1 leaves them unreserved (for accounts at the minimum concurrency limit)."
+  description = "Reserved concurrency of each ingest function; -1 (the default) leaves them unreserved. AWS refuses a reservation that leaves the account below its minimum unreserved concurrency (100, or the whole quota in new accounts with a quota of 10); `secml doctor` shows the headroom."
   type        = number
-  default     = 2
+  default     = -1
 
   validation {
     condition     = var.lambda_reserved_concurrency == -1 || var.lambda_reserved_concurrency >= 1
@@ -172,7 +172,7 @@ variable "guardduty_finding_publishing_frequency" {
 }
 
 variable "guardduty_export_findings" {
-  description = "Export the detector's findings to the tuples bucket (prefix guardduty-export/), so the GuardDuty ingest can read your own findings."
+  description = "Export the detector's findings to the tuples bucket (prefix guardduty-export/); with guardduty_input_bucket null the GuardDuty ingest then reads them there. GuardDuty exports a finding about 5 minutes after it is generated."
   type        = bool
   default     = false
 }
@@ -185,6 +185,17 @@ variable "notebook_instance_type" {
   validation {
     condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.notebook_instance_type))
     error_message = "notebook_instance_type must be a SageMaker instance type such as ml.t3.medium."
+  }
+}
+
+variable "notebook_platform_identifier" {
+  description = "Platform of the notebook instance: notebook-al2-v3 (Amazon Linux 2, JupyterLab 4; past AL2's end of support) or an Amazon Linux 2023 platform such as notebook-al2023-v1."
+  type        = string
+  default     = "notebook-al2-v3"
+
+  validation {
+    condition     = can(regex("^notebook-al2(023)?-v[0-9]+$", var.notebook_platform_identifier))
+    error_message = "notebook_platform_identifier must be a notebook platform such as notebook-al2-v3 or notebook-al2023-v1."
   }
 }
 
@@ -232,4 +243,10 @@ variable "driver_wheel_path" {
   description = "The secml driver wheel pip-installed on the notebook instance; null means the one `secml build` left in build/dist."
   type        = string
   default     = null
+}
+
+variable "parts_notify_new_objects" {
+  description = "Ingest each new CloudTrail object into its own training part as it is delivered (S3 bucket notification on cloudtrail_input_bucket). The bucket must be yours, in this account and region; the notification replaces the bucket's notification configuration."
+  type        = bool
+  default     = false
 }

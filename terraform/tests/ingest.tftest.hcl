@@ -146,9 +146,9 @@ run "lambda_environment_contract" {
 
   assert {
     condition = alltrue([for f in aws_lambda_function.ingest :
-      f.runtime == "python3.12" && f.tracing_config[0].mode == "Active" && f.reserved_concurrent_executions == 2 && f.kms_key_arn == var.kms_key_arn
+      f.runtime == "python3.12" && f.tracing_config[0].mode == "Active" && f.reserved_concurrent_executions == -1 && f.kms_key_arn == var.kms_key_arn
     ])
-    error_message = "python3.12, active tracing, reserved concurrency and an encrypted environment"
+    error_message = "python3.12, active tracing, unreserved concurrency by default and an encrypted environment"
   }
 
   assert {

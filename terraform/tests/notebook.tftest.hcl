@@ -21,6 +21,13 @@ run "hardened_instance" {
   }
 
   assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.assume_sagemaker.statement :
+      anytrue([for c in s.condition : c.variable == "aws:SourceAccount" && toset(c.values) == toset(["123456789012"])])
+    ])
+    error_message = "only SageMaker acting for this account may assume the notebook role"
+  }
+
+  assert {
     condition = alltrue([
       aws_sagemaker_notebook_instance.workshop.instance_type == "ml.t3.medium",
       aws_sagemaker_notebook_instance.workshop.platform_identifier == "notebook-al2-v3",

@@ -13,10 +13,15 @@ run "workshop_defaults" {
   command = apply
 
   assert {
-    condition = output.cloudtrail_input == { bucket = "aws-workshop-security-ml-threat-detection", prefix = "cloudtrail/" } && output.guardduty_input == {
-      bucket = "aws-workshop-security-ml-threat-detection", prefix = "guardduty/"
+    condition = output.cloudtrail_input == { bucket = "secml-tuples-mock", prefix = "cloudtrail/" } && output.guardduty_input == {
+      bucket = "secml-tuples-mock", prefix = "guardduty/"
     }
-    error_message = "inputs default to the workshop's public bucket"
+    error_message = "inputs default to the stack's own bucket, where secml uploads the generated corpus"
+  }
+
+  assert {
+    condition     = !output.guardduty_reads_export && output.reserved_concurrency == -1
+    error_message = "no export to read, and unreserved concurrency, by default"
   }
 
   assert {
@@ -53,6 +58,25 @@ run "own_inputs_and_export" {
   assert {
     condition     = length(module.guardduty.detector_id) > 0 && output.cloudtrail_ingest_function_name == "team-sec-cloudtrail-ingest"
     error_message = "the export is wired to the detector and names follow name_prefix"
+  }
+
+  assert {
+    condition     = output.guardduty_input == { bucket = "secml-tuples-mock", prefix = "guardduty-export/" } && output.guardduty_reads_export
+    error_message = "with the export on and no GuardDuty input given, the GuardDuty ingest reads the export"
+  }
+}
+
+run "workshop_public_bucket_as_input" {
+  command = plan
+
+  variables {
+    cloudtrail_input_bucket = "aws-workshop-security-ml-threat-detection"
+    guardduty_input_bucket  = "aws-workshop-security-ml-threat-detection"
+  }
+
+  assert {
+    condition     = output.guardduty_input == { bucket = "aws-workshop-security-ml-threat-detection", prefix = "guardduty/" } && !output.guardduty_reads_export
+    error_message = "a GuardDuty input bucket given keeps the guardduty/ prefix"
   }
 }
 

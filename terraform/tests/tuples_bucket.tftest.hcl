@@ -97,6 +97,43 @@ run "brought_key_and_guardduty_export" {
     condition     = aws_s3_bucket_logging.tuples[0].target_bucket == "team-access-logs"
     error_message = "access logs go to the given bucket"
   }
+
+  assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.tuples.statement :
+      one(s.principals).identifiers == toset(["guardduty.amazonaws.com"]) if startswith(s.sid, "GuardDuty")
+    ])
+    error_message = "GuardDuty signs as its global service principal outside opt-in regions"
+  }
+}
+
+run "guardduty_export_in_an_opt_in_region" {
+  command = apply
+
+  module {
+    source = "./modules/tuples_bucket"
+  }
+
+  override_data {
+    target = data.aws_region.current
+    values = { name = "af-south-1" }
+  }
+
+  variables {
+    name_prefix             = "secml"
+    guardduty_export_prefix = "guardduty-export/"
+  }
+
+  assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.tuples.statement :
+      one(s.principals).identifiers == toset(["guardduty.af-south-1.amazonaws.com"]) if startswith(s.sid, "GuardDuty")
+    ])
+    error_message = "in an opt-in region the bucket policy names GuardDuty's regional principal"
+  }
+
+  assert {
+    condition     = strcontains(aws_kms_key.tuples[0].policy, "\"guardduty.af-south-1.amazonaws.com\"")
+    error_message = "in an opt-in region the key policy names GuardDuty's regional principal"
+  }
 }
 
 run "rejects_bad_name_prefix" {

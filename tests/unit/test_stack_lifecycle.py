@@ -9,7 +9,7 @@ import pytest
 
 from secml.core.errors import InputError, NotReadyError
 from secml.core.target import Target
-from secml.infra import stack
+from secml.infra import stack, terraform
 from secml.infra.terraform import TerraformRunner, plugin_dir_args
 
 LOCAL = Target(name="local", region="us-west-2", emulator_port=5099)
@@ -33,12 +33,24 @@ def test_targets_never_share_state_or_working_data(state_root: Path) -> None:
 
 def test_plugin_dir_comes_from_tf_plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TF_PLUGIN_DIR", raising=False)
+    monkeypatch.setattr(terraform, "PLUGIN_DIR_CANDIDATES", (tmp_path / "absent",))
     assert plugin_dir_args() == []
+    assert "registry" in terraform.provider_source()
     monkeypatch.setenv("TF_PLUGIN_DIR", str(tmp_path))
     assert plugin_dir_args() == [f"-plugin-dir={tmp_path}"]
     monkeypatch.setenv("TF_PLUGIN_DIR", str(tmp_path / "missing"))
     with pytest.raises(InputError, match="is not a folder"):
         plugin_dir_args()
+
+
+def test_without_tf_plugin_dir_a_mirror_on_the_machine_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`secml stack up` run directly finds the same mirror the Makefile finds, and doctor names it."""
+    monkeypatch.delenv("TF_PLUGIN_DIR", raising=False)
+    monkeypatch.setattr(terraform, "PLUGIN_DIR_CANDIDATES", (tmp_path / "absent", tmp_path))
+    assert plugin_dir_args() == [f"-plugin-dir={tmp_path}"]
+    assert terraform.provider_source() == f"the provider mirror {tmp_path} (found on this machine)"
 
 
 def test_outputs_before_up_tell_the_user_to_run_make_up() -> None:
@@ -88,17 +100,44 @@ def test_seeding_passes_the_stack_inputs_to_the_data_seeder(monkeypatch: pytest.
 
     calls = []
 
-    def seed_emulator_inputs(target, cloudtrail, guardduty, truth_path):
+    def upload_corpus(target, cloudtrail, guardduty, truth_path):
         calls.append((target, cloudtrail, guardduty, truth_path))
         return "seeded"
 
-    monkeypatch.setattr(seed, "seed_emulator_inputs", seed_emulator_inputs)
+    monkeypatch.setattr(seed, "upload_corpus", upload_corpus)
+    own = {"tuples_bucket_name": "own", "guardduty_reads_export": False}
     summary = stack.seed_inputs(
         LOCAL,
-        {
-            "cloudtrail_input": {"bucket": "ct", "prefix": "cloudtrail/"},
-            "guardduty_input": {"bucket": "gd", "prefix": "guardduty/"},
+        own
+        | {
+            "cloudtrail_input": {"bucket": "own", "prefix": "cloudtrail/"},
+            "guardduty_input": {"bucket": "own", "prefix": "guardduty/"},
         },
     )
     assert summary == "seeded"
-    assert calls == [(LOCAL, ("ct", "cloudtrail/"), ("gd", "guardduty/"), LOCAL.state_dir / "truth.csv")]
+    assert calls == [(LOCAL, ("own", "cloudtrail/"), ("own", "guardduty/"), LOCAL.state_dir / "truth.csv")]
+    # The detector's export is read: the generated findings go beside the logs, not into it.
+    stack.seed_inputs(
+        AWS,
+        own
+        | {"guardduty_reads_export": True}
+        | {
+            "cloudtrail_input": {"bucket": "own", "prefix": "cloudtrail/"},
+            "guardduty_input": {"bucket": "own", "prefix": "guardduty-export/"},
+        },
+    )
+    assert calls[-1][2] == ("own", "guardduty/")
+    # A user's own trail bucket is never written to.
+    theirs = own | {
+        "cloudtrail_input": {"bucket": "org-trail", "prefix": "AWSLogs/"},
+        "guardduty_input": {"bucket": "own", "prefix": "guardduty/"},
+    }
+    assert stack.seed_inputs(AWS, theirs) is None
+    assert len(calls) == 2
+
+
+def test_an_applied_stack_keeps_its_detector_decision_and_a_fresh_one_reuses_the_regions() -> None:
+    assert stack.detector_choice({"guardduty_detector_created": True}, "abc") == {"create_guardduty_detector": "true"}
+    assert stack.detector_choice({"guardduty_detector_created": False}, "abc") == {"create_guardduty_detector": "false"}
+    assert stack.detector_choice({}, "abc") == {"create_guardduty_detector": "false"}
+    assert stack.detector_choice({}, None) == {}

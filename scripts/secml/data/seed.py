@@ -1,5 +1,5 @@
-"""Seeding the emulator's input buckets with the default corpus, so the ingest Lambdas read
-generated data exactly where, and as, they would read the workshop bucket on AWS."""
+"""Uploading the default corpus where the stack's ingest functions read it (the stack's own bucket
+by default, on AWS and on the emulator alike), so a first run needs no trail of its own."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def ensure_bucket(s3: Any, bucket: str, region: str) -> None:
     s3.create_bucket(Bucket=bucket, **options)
 
 
-def seed_emulator_inputs(
+def upload_corpus(
     target: Target,
     cloudtrail: tuple[str, str],
     guardduty: tuple[str, str],

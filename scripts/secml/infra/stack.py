@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from secml.core.errors import InputError, NotReadyError
 from secml.core.target import Target
 from secml.emulator import server
+from secml.infra import preflight
 from secml.infra.artefacts import BuildResult, build_all
 from secml.infra.terraform import TerraformRunner
 
@@ -58,19 +59,54 @@ def check_aws_credentials(target: Target) -> str:
     return str(identity["Arn"])
 
 
-def seed_inputs(target: Target, values: dict[str, Any]) -> CorpusSummary:
-    """Write the generated CloudTrail logs and GuardDuty findings where the stack reads them."""
+# Where the generated findings go when the GuardDuty ingest reads the detector's own export.
+GENERATED_FINDINGS_PREFIX = "guardduty/"
+
+
+def seed_inputs(target: Target, values: dict[str, Any]) -> CorpusSummary | None:
+    """Upload the generated CloudTrail logs and GuardDuty findings where the stack reads them,
+    when it reads its own bucket (the default, on both targets); a user's own trail bucket is
+    never written to. Findings go beside them when the GuardDuty ingest reads the export."""
     from secml.data import (
         seed,  # imported when used: the corpus generator is not CLI start-up
     )
 
+    own_bucket = values["tuples_bucket_name"]
     cloudtrail, guardduty = values["cloudtrail_input"], values["guardduty_input"]
-    return seed.seed_emulator_inputs(
+    if cloudtrail["bucket"] != own_bucket:
+        return None
+    if guardduty["bucket"] != own_bucket or values.get("guardduty_reads_export"):
+        guardduty = {"bucket": own_bucket, "prefix": GENERATED_FINDINGS_PREFIX}
+    return seed.upload_corpus(
         target,
         (cloudtrail["bucket"], cloudtrail["prefix"]),
         (guardduty["bucket"], guardduty["prefix"]),
         target.state_dir / "truth.csv",
     )
+
+
+def detector_choice(state: dict[str, Any], existing_detector: str | None) -> dict[str, str]:
+    """`create_guardduty_detector` as the account needs it: what the applied stack already
+    decided, else false when the region has a detector (GuardDuty allows one per account and
+    region), else the user's own setting (default true)."""
+    if "guardduty_detector_created" in state:
+        return {"create_guardduty_detector": str(bool(state["guardduty_detector_created"])).lower()}
+    if existing_detector is not None:
+        print(f"reusing GuardDuty detector {existing_detector} (create_guardduty_detector=false); `make down` keeps it")
+        return {"create_guardduty_detector": "false"}
+    return {}
+
+
+def preflight_or_stop(target: Target, runner: TerraformRunner) -> preflight.Findings:
+    """`secml doctor`'s checks, printed; a blocker stops `up` before Terraform creates anything."""
+    found = preflight.run_checks(target, runner)
+    for check in found.checks:
+        print(check.line())
+    if found.blockers:
+        raise InputError(
+            f"{len(found.blockers)} blocker(s) above ({', '.join(c.name for c in found.blockers)}); nothing was created"
+        )
+    return found
 
 
 def up(target: Target) -> UpReport:
@@ -80,12 +116,15 @@ def up(target: Target) -> UpReport:
         print(f"deploying to AWS as {check_aws_credentials(target)} in {target.region}")
     built = build_all()
     runner = TerraformRunner(target)
-    runner.init()  # before the clock: provider installation is not apply time
+    found = preflight_or_stop(target, runner)  # runs init: provider installation is not apply time
+    chosen = detector_choice(runner.outputs(), found.existing_detector)
     started = time.monotonic()
-    runner.apply()
+    runner.apply(chosen)
     apply_seconds = time.monotonic() - started
-    summary = seed_inputs(target, runner.outputs()) if target.is_emulator else None
-    return UpReport(build=built, apply_seconds=apply_seconds, seed_summary=summary)
+    values = runner.outputs()
+    if values.get("guardduty_reads_export"):
+        print(f"the GuardDuty ingest reads the detector's export: {preflight.EXPORT_DELAY_NOTE}")
+    return UpReport(build=built, apply_seconds=apply_seconds, seed_summary=seed_inputs(target, values))
 
 
 def left_on_aws(values: dict[str, Any]) -> list[str]:
@@ -125,7 +164,7 @@ def down(target: Target, keep_emulator: bool = False) -> list[str]:
         )
     if values:
         build_all()  # destroy evaluates the configuration, which hashes the built artefacts
-        runner.destroy()
+        runner.destroy(detector_choice(values, None))
     if target.is_emulator:
         if not keep_emulator:
             server.stop(target)

@@ -31,14 +31,35 @@ def terraform_binary() -> str:
     return binary
 
 
+# Where an offline provider mirror is looked for when TF_PLUGIN_DIR is not set (the Makefile's
+# list too, so `secml stack up` run directly finds what `make up` finds).
+PLUGIN_DIR_CANDIDATES = (Path("/opt/tf-plugins"), Path("/usr/local/share/terraform/plugins"))
+
+
+def plugin_dir() -> Path | None:
+    """The provider mirror init installs from: $TF_PLUGIN_DIR, else the first candidate folder
+    that exists; None means init downloads providers from the registry as usual."""
+    given = os.environ.get("TF_PLUGIN_DIR")
+    if given:
+        if not Path(given).is_dir():
+            raise InputError(f"TF_PLUGIN_DIR={given} is not a folder")
+        return Path(given)
+    return next((candidate for candidate in PLUGIN_DIR_CANDIDATES if candidate.is_dir()), None)
+
+
+def provider_source() -> str:
+    """Where `terraform init` will get the AWS provider, in words (for `secml doctor`)."""
+    found = plugin_dir()
+    if found is None:
+        return "the Terraform registry (online; set TF_PLUGIN_DIR to a provider mirror on offline machines)"
+    origin = "TF_PLUGIN_DIR" if os.environ.get("TF_PLUGIN_DIR") else "found on this machine"
+    return f"the provider mirror {found} ({origin})"
+
+
 def plugin_dir_args() -> list[str]:
-    """`-plugin-dir=$TF_PLUGIN_DIR` when a provider mirror is given, else nothing (online init)."""
-    plugin_dir = os.environ.get("TF_PLUGIN_DIR")
-    if not plugin_dir:
-        return []
-    if not Path(plugin_dir).is_dir():
-        raise InputError(f"TF_PLUGIN_DIR={plugin_dir} is not a folder")
-    return [f"-plugin-dir={plugin_dir}"]
+    """`-plugin-dir=<mirror>` when a provider mirror is given or found, else nothing (online init)."""
+    found = plugin_dir()
+    return [] if found is None else [f"-plugin-dir={found}"]
 
 
 @dataclass(frozen=True)
@@ -87,18 +108,34 @@ class TerraformRunner:
         """Warnings in one line each; no colour codes when the output goes to a file or a pipe."""
         return ["-compact-warnings"] + ([] if sys.stdout.isatty() else ["-no-color"])
 
-    def _variables(self) -> list[str]:
-        return [f"-var=region={self.target.region}"]
+    def _variables(self, chosen: dict[str, str] | None = None) -> list[str]:
+        """`-var` for the region and for what the driver chose (e.g. reusing a detector); every
+        other variable comes from the user's tfvars or TF_VAR_*, as for plain terraform."""
+        values = {"region": self.target.region, **(chosen or {})}
+        return [f"-var={name}={value}" for name, value in values.items()]
 
     def init(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.run("init", "-no-color", *plugin_dir_args(), capture=True)
 
-    def apply(self) -> None:
-        self.run("apply", "-auto-approve", f"-state={self.state_path}", *self._display(), *self._variables())
+    def apply(self, chosen: dict[str, str] | None = None) -> None:
+        self.run("apply", "-auto-approve", f"-state={self.state_path}", *self._display(), *self._variables(chosen))
 
-    def destroy(self) -> None:
-        self.run("destroy", "-auto-approve", f"-state={self.state_path}", *self._display(), *self._variables())
+    def destroy(self, chosen: dict[str, str] | None = None) -> None:
+        self.run("destroy", "-auto-approve", f"-state={self.state_path}", *self._display(), *self._variables(chosen))
+
+    def variable_values(self, names: list[str]) -> dict[str, Any]:
+        """The root variables' values as the next plan would see them (defaults, the user's
+        tfvars, TF_VAR_*), through `terraform console`, which calls no AWS API."""
+        expression = "jsonencode({" + ", ".join(f"{name} = var.{name}" for name in names) + "})"
+        completed = subprocess.run(
+            [terraform_binary(), f"-chdir={self.config_dir}", "console", f"-state={self.state_path}",
+             *self._variables()],
+            input=expression, env=self.environment(), text=True, capture_output=True, check=False,
+        )  # fmt: skip
+        if completed.returncode != 0:
+            raise ServiceError(f"terraform console failed: {completed.stderr.strip()[-500:]}")
+        return dict(json.loads(json.loads(completed.stdout.strip().splitlines()[-1])))
 
     def outputs(self) -> dict[str, Any]:
         """Output values as plain Python (`terraform output -json` without its type wrappers);

@@ -1,5 +1,5 @@
 """Delete the SageMaker resources secml left running or billable: real-time endpoints with their
-configs and models, and transform jobs still in progress (`secml cleanup`, `make down`).
+configs and models, and training and transform jobs still in progress (`secml cleanup`, `make down`).
 
 Only resources named `secml-ipinsights...` AND tagged `secml:managed=true` are touched, so a
 user's own endpoints in the same account are safe even if their names happen to match.
@@ -16,13 +16,19 @@ from secml.ipinsights.sagemaker_jobs import MANAGED_TAG_KEY, NAME_PREFIX
 
 
 def delete_hosted_resources(target: Target, boto_session: boto3.Session | None = None) -> list[str]:
-    """Delete secml's endpoints, endpoint configs and models, and stop its running transform jobs;
+    """Delete secml's endpoints, endpoint configs and models, and stop its running training and
+    transform jobs;
     returns what was deleted or stopped, as `kind/name` lines."""
     # The API address comes from the environment (`target.activate()` sets AWS_ENDPOINT_URL for the
     # emulator), exactly as for every other boto3 client: no per-target branch here.
     session = boto_session or boto3.Session(region_name=target.region)
     client = session.client("sagemaker")
     done: list[str] = []
+    # Running jobs first: they run under the stack's role, which `make down` destroys next.
+    training = _managed(client, "list_training_jobs", "TrainingJobSummaries", "TrainingJob", StatusEquals="InProgress")
+    for job in training:
+        client.stop_training_job(TrainingJobName=job["TrainingJobName"])
+        done.append(f"training-job/{job['TrainingJobName']} (stopped)")
     running = _managed(
         client, "list_transform_jobs", "TransformJobSummaries", "TransformJob", StatusEquals="InProgress"
     )

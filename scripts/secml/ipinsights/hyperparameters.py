@@ -31,6 +31,11 @@ RANGES: dict[str, Range] = {
 }
 
 
+# SageMaker also refuses a job whose two negative sampling rates sum outside this range
+# (`random_negative_sampling_rate + shuffled_negative_sampling_rate`, R + S).
+NEGATIVE_SAMPLING_SUM = Range(1, 500, True)
+
+
 class HyperparameterError(InputError):
     """A hyperparameter outside SageMaker's documented range, named with the range it needs."""
 
@@ -62,6 +67,13 @@ class Hyperparameters:
                 raise HyperparameterError(
                     f"{field.name}={value!r} is out of range: SageMaker accepts >= {valid.low:g}{high}"
                 )
+        negative_rates = self.random_negative_sampling_rate + self.shuffled_negative_sampling_rate
+        if not NEGATIVE_SAMPLING_SUM.low <= negative_rates <= NEGATIVE_SAMPLING_SUM.high:
+            raise HyperparameterError(
+                f"random_negative_sampling_rate + shuffled_negative_sampling_rate = {negative_rates} is out of "
+                f"range: SageMaker accepts {NEGATIVE_SAMPLING_SUM.low:g} to {NEGATIVE_SAMPLING_SUM.high:g} "
+                "(at least one kind of negative sample)"
+            )
 
     def as_sagemaker(self) -> dict[str, str]:
         """The string-to-string map a SageMaker training job takes."""

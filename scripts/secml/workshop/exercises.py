@@ -156,8 +156,30 @@ def invoke_ingest(workshop: Workshop, function_output: str, event: dict[str, str
     if not isinstance(result.payload, dict):
         raise ServiceError(f"{name} returned {payload_summary(result.payload)}, not its ingest summary")
     print(f"result: {payload_summary(result.payload)}")
+    require_readable_inputs(name, result.payload)
     workshop.ingest_results[function_output] = result.payload
     return result.payload
+
+
+ACCESS_DENIED = "cannot read: AccessDenied"
+
+
+def require_readable_inputs(name: str, result: dict[str, Any]) -> None:
+    """An ingest that could read none of its input objects wrote nothing: that is an error (the
+    step after it would train on nothing), not a summary line. Every object refused with
+    AccessDenied is the signature of a trail encrypted with a key the ingest role may not use."""
+    bad, read = int(result.get("bad_objects_total", 0)), int(result.get("objects_read", 0))
+    if bad == 0 or read > 0 or result.get("tuples_written"):
+        return
+    reasons = sorted({entry["reason"] for entry in result.get("bad_objects", [])})
+    if reasons == [ACCESS_DENIED]:
+        raise ServiceError(
+            f"{name} wrote 0 tuples because every one of its {bad} input objects was AccessDenied: "
+            "when they are SSE-KMS encrypted with their own key (an organisation trail's), add that key to "
+            "input_kms_key_arns and let this account use it in the key's policy; else let the function's "
+            "role read the bucket (`secml doctor` checks both)"
+        )
+    raise ServiceError(f"{name} wrote 0 tuples: none of its {bad} input objects could be read ({'; '.join(reasons)})")
 
 
 def step_1_1(workshop: Workshop) -> None:

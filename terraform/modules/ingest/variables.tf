@@ -87,9 +87,9 @@ variable "memory_mb" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrency of each function; -1 leaves them unreserved."
+  description = "Reserved concurrency of each function; -1 (the default) leaves them unreserved, since AWS refuses a reservation that leaves the account below its minimum unreserved concurrency."
   type        = number
-  default     = 2
+  default     = -1
 
   validation {
     condition     = var.reserved_concurrency == -1 || var.reserved_concurrency >= 1

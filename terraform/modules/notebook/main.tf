@@ -30,6 +30,13 @@ data "aws_iam_policy_document" "assume_sagemaker" {
       type        = "Service"
       identifiers = ["sagemaker.amazonaws.com"]
     }
+
+    # Only SageMaker acting for this account may assume the role (confused-deputy protection).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
   }
 }
 

@@ -20,13 +20,13 @@ variable "instance_type" {
 }
 
 variable "platform_identifier" {
-  description = "Notebook instance platform (Amazon Linux 2, JupyterLab 4)."
+  description = "Notebook instance platform: notebook-al2-v3 (Amazon Linux 2, JupyterLab 4) or an Amazon Linux 2023 platform such as notebook-al2023-v1."
   type        = string
   default     = "notebook-al2-v3"
 
   validation {
-    condition     = can(regex("^notebook-al2-v[0-9]+$", var.platform_identifier))
-    error_message = "platform_identifier must be an Amazon Linux 2 platform such as notebook-al2-v3."
+    condition     = can(regex("^notebook-al2(023)?-v[0-9]+$", var.platform_identifier))
+    error_message = "platform_identifier must be a notebook platform such as notebook-al2-v3 or notebook-al2023-v1."
   }
 }
 

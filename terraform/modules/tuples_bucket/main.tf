@@ -10,6 +10,15 @@ locals {
   region      = data.aws_region.current.name
   kms_key_arn = var.kms_key_arn != null ? var.kms_key_arn : aws_kms_key.tuples[0].arn
 
+  # GuardDuty signs as a regional service principal in opt-in regions (AWS's list of regions that
+  # are disabled by default), as the global one elsewhere.
+  opt_in_regions = [
+    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+    "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1",
+    "me-central-1", "me-south-1", "mx-central-1",
+  ]
+  guardduty_principal = contains(local.opt_in_regions, local.region) ? "guardduty.${local.region}.amazonaws.com" : "guardduty.amazonaws.com"
+
   key_admin_statement = [{
     Sid       = "AccountAdministersKeyThroughIam"
     Effect    = "Allow"
@@ -32,7 +41,7 @@ locals {
   key_guardduty_statement = var.guardduty_export_prefix == null ? [] : [{
     Sid       = "GuardDutyEncryptsExportedFindings"
     Effect    = "Allow"
-    Principal = { Service = "guardduty.amazonaws.com" }
+    Principal = { Service = local.guardduty_principal }
     Action    = "kms:GenerateDataKey"
     Resource  = "*"
     Condition = {
@@ -164,7 +173,7 @@ data "aws_iam_policy_document" "tuples" {
 
       principals {
         type        = "Service"
-        identifiers = ["guardduty.amazonaws.com"]
+        identifiers = [local.guardduty_principal]
       }
 
       condition {
@@ -185,7 +194,7 @@ data "aws_iam_policy_document" "tuples" {
 
       principals {
         type        = "Service"
-        identifiers = ["guardduty.amazonaws.com"]
+        identifiers = [local.guardduty_principal]
       }
 
       condition {

@@ -14,7 +14,7 @@ from secml.core.errors import InputError
 from secml.core.target import Target
 from secml.data.corpus import CorpusSize
 from secml.data.destinations import Destination
-from secml.data.seed import seed_emulator_inputs
+from secml.data.seed import upload_corpus
 
 TINY = CorpusSize(records=3_000, days=1, people=6, findings=12)
 
@@ -32,16 +32,14 @@ def test_seed_creates_missing_buckets_and_writes_the_corpus_at_the_prefixes(
     s3 = boto3.client("s3", region_name=emulator_env.region)
     s3.create_bucket(Bucket="seed-logs", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
     truth = tmp_path / "truth.csv"
-    summary = seed_emulator_inputs(
-        emulator_env, ("seed-logs", "cloudtrail/"), ("seed-findings", "gd/"), truth, size=TINY
-    )
+    summary = upload_corpus(emulator_env, ("seed-logs", "cloudtrail/"), ("seed-findings", "gd/"), truth, size=TINY)
     logs = _keys(s3, "seed-logs", "cloudtrail/AWSLogs/")
     assert len(logs) == summary.cloudtrail_files and all(k.endswith(".json.gz") for k in logs)
     findings = _keys(s3, "seed-findings", "gd/AWSLogs/")
     assert findings and all(k.endswith(".json") for k in findings)
     with truth.open() as handle:
         assert len(list(csv.DictReader(handle))) == summary.attack_findings + summary.benign_findings
-    again = seed_emulator_inputs(emulator_env, ("seed-logs", "cloudtrail/"), ("seed-findings", "gd/"), truth, size=TINY)
+    again = upload_corpus(emulator_env, ("seed-logs", "cloudtrail/"), ("seed-findings", "gd/"), truth, size=TINY)
     assert sorted(_keys(s3, "seed-logs", "cloudtrail/")) == sorted(logs) and again.records == summary.records
 
 

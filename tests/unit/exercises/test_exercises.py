@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from secml.core.errors import InputError, NotReadyError
+from secml.core.errors import InputError, NotReadyError, ServiceError
 from secml.core.target import Target
 from secml.infra import lambda_runner
 from secml.workshop import exercises
@@ -110,3 +110,32 @@ def test_a_result_without_its_output_is_a_clear_error(
     monkeypatch.delitem(CLOUDTRAIL_RESULT, "output")
     with pytest.raises(NotReadyError, match="result has no 'output': redeploy its code"):
         exercises.step_2_1(workshop)
+
+
+def _summary_of(*unreadable_reasons: str, readable: int = 0) -> dict:
+    """An ingest function's result as its handler builds it, from unreadable objects."""
+    from secml_ingest.objects import unreadable
+    from secml_ingest.summary import RECORDS, IngestSummary
+
+    summary = IngestSummary(unit=RECORDS, objects_read=readable)
+    for number, reason in enumerate(unreadable_reasons):
+        summary.merge(unreadable(RECORDS, f"AWSLogs/o-abc/111122223333/CloudTrail/{number}.json.gz", reason).summary)
+    return summary.as_dict()
+
+
+def test_every_object_access_denied_is_an_error_naming_input_kms_key_arns() -> None:
+    result = _summary_of("cannot read: AccessDenied", "cannot read: AccessDenied")
+    with pytest.raises(
+        ServiceError, match=r"0 tuples because every one of its 2 input objects was AccessDenied.*input_kms_key_arns"
+    ):
+        exercises.require_readable_inputs("secml-cloudtrail-ingest", result)
+
+
+def test_every_object_unreadable_for_other_reasons_is_an_error_too() -> None:
+    with pytest.raises(ServiceError, match="none of its 1 input objects could be read"):
+        exercises.require_readable_inputs("f", _summary_of("cannot read: NoSuchKey"))
+
+
+def test_some_readable_objects_or_no_objects_at_all_are_summary_lines_only() -> None:
+    exercises.require_readable_inputs("f", _summary_of("cannot read: AccessDenied", readable=3))
+    exercises.require_readable_inputs("f", _summary_of())

@@ -29,4 +29,4 @@ def _get_code(self: LambdaFunction) -> dict[str, Any]:
 
 
 def apply() -> None:
-    LambdaFunction.get_code = _get_code  # type: ignore[method-assign]
+    LambdaFunction.get_code = _get_code

@@ -82,4 +82,4 @@ def _invoke(self: LambdaFunction, body: str, request_headers: Any, response_head
 
 
 def apply() -> None:
-    LambdaFunction.invoke = _invoke  # type: ignore[method-assign]
+    LambdaFunction.invoke = _invoke

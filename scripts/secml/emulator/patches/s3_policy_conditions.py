@@ -61,4 +61,4 @@ def _is_action_permitted(
 
 
 def apply() -> None:
-    IAMPolicyStatement.is_action_permitted = _is_action_permitted  # type: ignore[method-assign]
+    IAMPolicyStatement.is_action_permitted = _is_action_permitted

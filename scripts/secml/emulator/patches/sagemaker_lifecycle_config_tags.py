@@ -53,6 +53,6 @@ def _create_response(self: SageMakerResponse) -> Any:
 
 
 def apply() -> None:
-    SageMakerModelBackend._get_resource_from_arn = _get_resource_from_arn  # type: ignore[method-assign]
-    LifecycleConfig.__init__ = _config_init  # type: ignore[method-assign]
-    SageMakerResponse.create_notebook_instance_lifecycle_config = _create_response  # type: ignore[method-assign]
+    SageMakerModelBackend._get_resource_from_arn = _get_resource_from_arn
+    LifecycleConfig.__init__ = _config_init
+    SageMakerResponse.create_notebook_instance_lifecycle_config = _create_response

@@ -34,5 +34,5 @@ def _to_dict(self: FakeSagemakerNotebookInstance) -> dict[str, Any]:
 
 
 def apply() -> None:
-    SageMakerResponse.create_notebook_instance = _create_response  # type: ignore[method-assign]
-    FakeSagemakerNotebookInstance.to_dict = _to_dict  # type: ignore[method-assign]
+    SageMakerResponse.create_notebook_instance = _create_response
+    FakeSagemakerNotebookInstance.to_dict = _to_dict
