@@ -24,11 +24,17 @@ def state_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_targets_never_share_state_or_working_data(state_root: Path) -> None:
     local, aws = TerraformRunner(LOCAL).environment(), TerraformRunner(AWS).environment()
-    assert TerraformRunner(LOCAL).state_path == state_root / "local" / "terraform" / "stack.tfstate"
+    assert TerraformRunner(LOCAL).state_path == state_root / "local" / "terraform" / "stack-5099.tfstate"
     assert TerraformRunner(AWS).state_path == state_root / "aws" / "terraform" / "stack.tfstate"
     assert local["TF_DATA_DIR"] == str(state_root / "local" / "terraform" / "data")
     assert aws["TF_DATA_DIR"] == str(state_root / "aws" / "terraform" / "data")
     assert local["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5099"
+
+
+def test_each_emulator_port_has_its_own_state(state_root: Path) -> None:
+    other_port = Target(name="local", region="us-west-2", emulator_port=5100)
+    assert TerraformRunner(LOCAL).state_path != TerraformRunner(other_port).state_path
+    assert TerraformRunner(other_port).state_path.name == "stack-5100.tfstate"
 
 
 def test_plugin_dir_comes_from_tf_plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

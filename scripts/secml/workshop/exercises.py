@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from secml.core import storage
 from secml.core.checkout import reports_dir
 from secml.core.errors import InputError, NotReadyError, ServiceError
 from secml.core.target import Target
@@ -125,8 +126,7 @@ def announce(step: str, title: str) -> None:
 
 def preview(log: str, path: Path, lines: int = LOG_PREVIEW_LINES) -> str:
     """The first `lines` lines of a long log, with the rest saved to `path` instead of the screen."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(log, encoding="utf-8")
+    storage.write_text(path, log)
     all_lines = log.splitlines()
     shown = "\n".join(all_lines[:lines])
     if len(all_lines) > lines:
