@@ -14,7 +14,6 @@ from hostile_helpers import cloudtrail_log, leftovers, snapshot, unchanged
 from secml.core import storage
 
 
-
 def _trail(folder: Path, name: str = "a.json.gz") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(cloudtrail_log())
@@ -84,7 +83,16 @@ def test_two_secml_tuples_runs_on_one_output_leave_one_complete_file(tmp_path: P
     expected = {}
     for name, trail in (("small", small), ("large", large)):
         subprocess.run(
-            [sys.executable, "-m", "secml.cli", "tuples", "cloudtrail", str(trail), "--out", str(tmp_path / f"{name}.csv")],
+            [
+                sys.executable,
+                "-m",
+                "secml.cli",
+                "tuples",
+                "cloudtrail",
+                str(trail),
+                "--out",
+                str(tmp_path / f"{name}.csv"),
+            ],
             check=True,
             capture_output=True,
         )

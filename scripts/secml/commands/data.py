@@ -100,10 +100,13 @@ def run_generate(args: argparse.Namespace, target: Target) -> int:
     from secml.core.storage import check_writable
     from secml.data import corpus
 
+    try:
+        size = CorpusSize(records=args.records, days=args.days, people=args.people, findings=args.findings)
+    except ValueError as error:
+        raise InputError(str(error)) from error
     check_writable(args.truth)
     refuse_to_mix([args.out, str(args.truth)], args.overwrite)
     try:
-        size = CorpusSize(records=args.records, days=args.days, people=args.people, findings=args.findings)
         summary = corpus.generate(args.out, args.truth, seed=args.seed, size=size)
     except ValueError as error:
         raise InputError(str(error)) from error

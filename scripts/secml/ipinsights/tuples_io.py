@@ -74,11 +74,11 @@ def raw_lines(stream: IO[bytes], max_line_bytes: int = MAX_LINE_BYTES) -> Iterat
         lines = (pending + block).split(b"\n")
         pending = lines.pop()
         for line in lines:
-            yield None if oversized else line.rstrip(b"\r")
+            yield None if oversized or len(line) > max_line_bytes else line.rstrip(b"\r")
             oversized = False
         if len(pending) > max_line_bytes:
             oversized, pending = True, b""
-    if oversized:
+    if oversized or len(pending) > max_line_bytes:
         yield None
     elif pending:
         yield pending.rstrip(b"\r")
