@@ -4,6 +4,7 @@ and every command reading such a file ends in one line."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -64,10 +65,8 @@ def test_a_file_of_mostly_bad_lines_is_refused(tmp_path: Path) -> None:
 @given(st.binary(max_size=400))
 def test_gunzip_of_anything_gives_bytes_or_a_bad_object(data: bytes) -> None:
     for candidate in (data, b"\x1f\x8b" + data, gzip.compress(data)[: len(data) or None]):
-        try:
+        with contextlib.suppress(BadObjectError):
             assert isinstance(plain_bytes(candidate), bytes)
-        except BadObjectError:
-            pass
 
 
 def test_a_gzip_bomb_is_a_bad_object_without_inflating_it() -> None:
@@ -88,10 +87,8 @@ def test_truncated_gzip_is_a_bad_object() -> None:
 @given(st.text(max_size=300))
 def test_report_csv_readers_raise_only_input_errors(text: str) -> None:
     for parse in (join.parse_scores, join.parse_index):
-        try:
+        with contextlib.suppress(InputError):
             parse(text)
-        except InputError:
-            pass
 
 
 def test_report_csv_with_an_oversized_field_is_one_input_error() -> None:
