@@ -184,3 +184,27 @@ def test_killing_the_emulator_mid_exercise_then_rerunning_says_what_to_do(
         else:
             assert result.status == 1 and "is not running; run make up" in result.err
     assert unchanged(before)
+
+
+@pytest.fixture
+def no_aws_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("tuples", "cloudtrail", "s3://some-bucket/cloudtrail/"),
+        ("score", "--model", "s3://some-bucket/model", "--input", "s3://some-bucket/t.csv"),
+        ("report", "--scores", "s3://b/s.csv", "--index", "s3://b/i.csv", "--train-scores", "s3://b/t.csv"),
+        ("cleanup",),
+    ],
+)
+def test_aws_without_credentials_is_one_line_in_every_subcommand(no_aws_credentials: None, secml, command) -> None:
+    result = secml("--target", "aws", *command)
+    assert result.status == 2, result.err
+    assert "no AWS credentials found" in result.err
