@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 
 from secml import commands
-from secml.core.errors import InputError, NotReadyError, SecmlError
+from secml.core.errors import InputError, NotReadyError, SecmlError, ServiceError
 from secml.core.target import EMULATOR_HOST, TARGET_NAMES, Target, resolve_target
 
 NO_CREDENTIALS = "no AWS credentials found: configure a profile, run `aws sso login`, or set AWS_ACCESS_KEY_ID"
@@ -46,6 +46,8 @@ def translate(error: BaseException, target: Target | None) -> SecmlError | None:
         return NotReadyError(f"the emulator on {EMULATOR_HOST}:{target.emulator_port} is not running; run make up")
     if names & set(MISSING_CREDENTIALS):
         return InputError(NO_CREDENTIALS)
+    if names & set(UNREACHABLE):
+        return ServiceError(f"cannot reach AWS ({error}): check the network, a proxy, or AWS_REGION")
     return None
 
 

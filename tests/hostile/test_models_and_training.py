@@ -100,3 +100,31 @@ def test_a_corrupt_manifest_is_one_line(tmp_path: Path, tuples_file: Path, secml
     (model / MANIFEST).write_bytes(b"\xff{ not json")
     result = secml("score", "--model", model, "--input", tuples_file)
     assert result.status == 2 and f"{model / MANIFEST} is not a secml model manifest" in result.err
+
+
+def test_a_lambda_failure_is_summarised_with_the_trace_in_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from secml.core.errors import ServiceError
+    from secml.infra import lambda_runner
+    from secml.workshop import exercises
+
+    failure = {
+        "errorType": "KeyError",
+        "errorMessage": "'Records'",
+        "stackTrace": ['  File "/var/task/handler.py", line 9, in handler\n'],
+    }
+    monkeypatch.setattr(
+        lambda_runner, "invoke", lambda *args: lambda_runner.InvokeResult(failure, "START\nEND", "Unhandled")
+    )
+    workshop = SimpleNamespace(
+        outputs={"ingest": "secml-ingest"}, target=None, logs_dir=tmp_path / "logs", ingest_results={}
+    )
+    with pytest.raises(ServiceError) as raised:
+        exercises.invoke_ingest(workshop, "ingest", {}, "ingest.log")  # type: ignore[arg-type]
+    message = str(raised.value)
+    assert message.startswith("secml-ingest failed: KeyError: 'Records' (stack trace in ")
+    assert "\n" not in message and "handler.py" not in message
+    assert "handler.py" in (tmp_path / "logs" / "ingest.log").read_text()

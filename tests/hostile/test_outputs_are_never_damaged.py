@@ -130,7 +130,7 @@ def test_data_generate_refuses_a_destination_holding_a_corpus(tmp_path: Path, se
     (dest / "cloudtrail" / "earlier.json.gz").write_bytes(b"an earlier corpus")
     truth.write_text("finding_id,label,reason\n")
     before = snapshot(dest / "cloudtrail" / "earlier.json.gz", truth)
-    result = secml("data", "generate", "--out", dest, "--truth", truth, "--records", "1000", "--findings", "5")
+    result = secml("data", "generate", "--out", dest, "--truth", truth, "--records", "1000", "--findings", "10")
     assert result.status == 2 and f"{dest} already holds files" in result.err and "--overwrite" in result.err
     assert unchanged(before)
 

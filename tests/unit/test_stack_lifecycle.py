@@ -52,12 +52,7 @@ def test_outputs_before_up_tell_the_user_to_run_make_up() -> None:
         stack.outputs(AWS)
 
 
-def test_missing_aws_credentials_fail_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+def test_missing_aws_credentials_fail_clearly(no_aws_credentials: None) -> None:
     with pytest.raises(InputError, match="no AWS credentials found"):
         stack.check_aws_credentials(AWS)
 
