@@ -46,7 +46,8 @@ def main() -> None:
     try:
         server = make_server(EMULATOR_HOST, args.port, app, threaded=True)
     except (OSError, SystemExit) as error:  # werkzeug exits (SystemExit) on "address in use"
-        print(f"emulator cannot listen on {EMULATOR_HOST}:{args.port}: {error}", file=sys.stderr, flush=True)
+        reason = error.strerror if isinstance(error, OSError) else "the port is taken"
+        print(f"emulator cannot listen on {EMULATOR_HOST}:{args.port}: {reason}", file=sys.stderr, flush=True)
         sys.exit(1)
     print(f"emulator listening on http://{EMULATOR_HOST}:{args.port}", flush=True)
     server.serve_forever()  # until the process is terminated
