@@ -72,6 +72,6 @@ lint: setup ## ruff, mypy, the import layers; terraform fmt, validate, module do
 test: setup ## the whole test suite
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/pytest
 
-clean: ## remove build outputs and the local emulator's state (never AWS state, nor the virtual environments)
-	if [ -x $(VENV)/bin/secml ]; then $(VENV)/bin/secml --target local emulator stop; fi
-	rm -rf build reports .secml/local
+clean: ## stop every local emulator, remove build outputs and local emulator state (never reports/, AWS state or the venvs)
+	if [ -x $(VENV)/bin/secml ]; then $(VENV)/bin/secml --target local emulator stop --all; fi
+	rm -rf build .secml/local

@@ -24,11 +24,17 @@ def state_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_targets_never_share_state_or_working_data(state_root: Path) -> None:
     local, aws = TerraformRunner(LOCAL).environment(), TerraformRunner(AWS).environment()
-    assert TerraformRunner(LOCAL).state_path == state_root / "local" / "terraform" / "stack.tfstate"
+    assert TerraformRunner(LOCAL).state_path == state_root / "local" / "terraform" / "stack-5099.tfstate"
     assert TerraformRunner(AWS).state_path == state_root / "aws" / "terraform" / "stack.tfstate"
     assert local["TF_DATA_DIR"] == str(state_root / "local" / "terraform" / "data")
     assert aws["TF_DATA_DIR"] == str(state_root / "aws" / "terraform" / "data")
     assert local["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5099"
+
+
+def test_each_emulator_port_has_its_own_state(state_root: Path) -> None:
+    other_port = Target(name="local", region="us-west-2", emulator_port=5100)
+    assert TerraformRunner(LOCAL).state_path != TerraformRunner(other_port).state_path
+    assert TerraformRunner(other_port).state_path.name == "stack-5100.tfstate"
 
 
 def test_plugin_dir_comes_from_tf_plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,12 +64,7 @@ def test_outputs_before_up_tell_the_user_to_run_make_up() -> None:
         stack.outputs(AWS)
 
 
-def test_missing_aws_credentials_fail_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+def test_missing_aws_credentials_fail_clearly(no_aws_credentials: None) -> None:
     with pytest.raises(InputError, match="no AWS credentials found"):
         stack.check_aws_credentials(AWS)
 

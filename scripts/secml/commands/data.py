@@ -23,6 +23,21 @@ def _positive(text: str) -> int:
     return value
 
 
+OVERWRITE_HELP = "write into a destination that already holds files (default: refuse)"
+
+
+def refuse_to_mix(destinations: list[str], overwrite: bool) -> None:
+    """Generating into a folder that already holds a corpus would mix two corpora (and the truth
+    would describe only one of them): refused unless the user says so."""
+    from secml.core import storage
+
+    if overwrite:
+        return
+    for destination in destinations:
+        if not storage.is_empty_destination(destination):
+            raise InputError(f"{destination} already holds files: choose an empty destination, or add --overwrite")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "data", help="generate the workshop's CloudTrail/GuardDuty corpus or the tutorial corpus"
@@ -38,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     generate.add_argument("--out", required=True, metavar="DEST", help="a local folder or s3://bucket/prefix")
     generate.add_argument("--truth", required=True, type=Path, metavar="FILE", help="ground-truth CSV to write")
     generate.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
+    generate.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     generate.add_argument(
         "--records",
         type=_positive,
@@ -67,6 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     tutor.add_argument("--out", required=True, type=Path, metavar="DIR")
     tutor.add_argument("--seed", type=int, default=0)
+    tutor.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     tutor.add_argument(
         "--users", type=_positive, default=TUTORIAL_USERS, help=f"simulated users (default {TUTORIAL_USERS:,})"
     )
@@ -80,10 +97,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_generate(args: argparse.Namespace, target: Target) -> int:
+    from secml.core.storage import check_writable
     from secml.data import corpus
 
     try:
         size = CorpusSize(records=args.records, days=args.days, people=args.people, findings=args.findings)
+    except ValueError as error:
+        raise InputError(str(error)) from error
+    check_writable(args.truth)
+    refuse_to_mix([args.out, str(args.truth)], args.overwrite)
+    try:
         summary = corpus.generate(args.out, args.truth, seed=args.seed, size=size)
     except ValueError as error:
         raise InputError(str(error)) from error
@@ -94,6 +117,7 @@ def run_generate(args: argparse.Namespace, target: Target) -> int:
 def run_tutorial(args: argparse.Namespace, target: Target) -> int:
     from secml.data import tutorial
 
+    refuse_to_mix([str(args.out)], args.overwrite)
     began = time.perf_counter()
     try:
         summary = tutorial.generate(args.out, seed=args.seed, users=args.users, test_pairs=args.test_pairs)

@@ -40,8 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_FALSE_POSITIVE_RATE,
         help="false-positive rate on training pairs the calibrated threshold allows (default %(default)s)",
     )
-    parser.add_argument("--run", default=None, help="run name (default: the UTC time)")
+    parser.add_argument("--run", default=None, help="run name (default: the UTC time and a random suffix)")
     parser.add_argument("--out", type=Path, default=None, help="folder for the files (default reports/<run>)")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the files of a report already in the --out folder"
+    )
     parser.add_argument("--bucket", help="also copy the files to s3://BUCKET/scores/<run>/")
     parser.set_defaults(handler=run)
 
@@ -59,8 +62,10 @@ def run(args: argparse.Namespace, target: Target) -> int:
         threshold_value=args.threshold,
         false_positive_rate=args.fpr,
     )
+    folder = args.out or reports_dir() / run_name
+    writer.check_destination(folder, args.overwrite)  # before the work, so a refusal costs nothing
     report = compose.compose_report(inputs, run_name)
-    written = writer.write(report, args.out or reports_dir() / run_name)
+    written = writer.write(report, folder, overwrite=args.overwrite)
     locations = [str(path) for path in written.files()]
     if args.bucket:
         locations += writer.upload(written, args.bucket, run_name)

@@ -8,7 +8,9 @@ A failed S3 call becomes a one-line InputError naming the location.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,7 +87,7 @@ def read_bytes(location: str) -> bytes:
 
 
 def write_bytes(location: str, data: bytes) -> None:
-    """Write (replace) a file, creating its folder, or an S3 object."""
+    """Write (replace) a file, creating its folder, or an S3 object; all or nothing."""
     if is_s3(location):
         bucket, key = split_s3(location)
         try:
@@ -93,9 +95,115 @@ def write_bytes(location: str, data: bytes) -> None:
         except S3_ERRORS as error:
             raise s3_failure("write", location, error) from error
         return
+    with staged_output(location, "wb") as stream:
+        stream.write(data)
+
+
+def write_text(location: str | Path, text: str) -> None:
+    """Write (replace) a UTF-8 text file or S3 object; all or nothing."""
+    write_bytes(str(location), text.encode("utf-8"))
+
+
+def _local_failure(location: str | Path, error: OSError) -> InputError:
+    return InputError(f"cannot write {location}: {error.strerror or error}")
+
+
+@contextmanager
+def staged_output(location: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """A stream whose content replaces `location` only when the `with` block succeeds.
+
+    This is the one way secml writes a file it was asked for: the content is staged in a hidden
+    file in the destination folder, flushed to disk (fsync), then renamed over the destination
+    (`os.replace`, atomic on one file system). A failure, Ctrl-C or a crash leaves the previous
+    file untouched and no partial file; two runs writing the same destination each rename a
+    complete file, so the last one wins and no bytes interleave. For `s3://` the staged local file
+    is uploaded once complete. Text mode writes UTF-8 with no newline translation (CSV-safe)."""
+    text_options: dict[str, Any] = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
+    if is_s3(str(location)):
+        split_s3(str(location))  # a URI without a bucket fails before any work
+        with tempfile.TemporaryDirectory(prefix="secml-stage-") as folder:
+            staged = Path(folder) / "staged"
+            with staged.open(mode, **text_options) as stream:
+                yield stream
+            upload(staged, str(location))
+        return
     path = Path(location)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a folder")
+        descriptor, staged_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    except OSError as error:
+        raise _local_failure(location, error) from error
+    staged_path = Path(staged_name)
+    try:
+        with os.fdopen(descriptor, mode, **text_options) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(staged_path, 0o666 & ~_umask())
+        os.replace(staged_path, path)
+    except BaseException as error:
+        staged_path.unlink(missing_ok=True)
+        if isinstance(error, OSError) and not isinstance(error, ConnectionError):
+            raise _local_failure(location, error) from error
+        raise
+    _sync_folder(path.parent)
+
+
+def _umask() -> int:
+    """The process umask (mkstemp creates files 0600; a written output should get the usual mode)."""
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; some file systems do not allow opening a folder."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def check_writable(location: str | Path) -> None:
+    """InputError now, rather than after the work, when a local file cannot be written there: the
+    path is a folder, or its nearest existing parent is a file or not writable. (S3 is checked
+    by the write itself.)"""
+    if is_s3(str(location)):
+        return
+    path = Path(location)
+    if path.is_dir():
+        raise InputError(f"cannot write {location}: it is a folder; give a file name")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"cannot write {location}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write {location}: no permission to write in {parent}")
+
+
+def is_empty_destination(location: str) -> bool:
+    """Whether a local folder or S3 prefix holds nothing yet (absent counts as empty)."""
+    if not is_s3(location):
+        path = Path(location)
+        if path.is_file():
+            return False
+        return not path.exists() or not any(path.iterdir())
+    bucket, prefix = split_s3(location)
+    prefix = prefix.rstrip("/") + "/" if prefix else ""
+    try:
+        listing = s3_client().list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1)
+    except S3_ERRORS as error:
+        raise s3_failure("list", location, error) from error
+    return not listing.get("KeyCount", 0)
 
 
 @contextmanager
@@ -146,5 +254,5 @@ def upload(path: Path, location: str, content_type: str | None = None) -> None:
         except (*S3_ERRORS, S3UploadFailedError) as error:
             raise s3_failure("write", location, error) from error
     else:
-        Path(location).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, location)
+        with staged_output(location, "wb") as stream, path.open("rb") as source:
+            shutil.copyfileobj(source, stream)

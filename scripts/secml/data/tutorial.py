@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from secml.core.storage import write_text
 from secml.data.networks import NetworkTable, build_table
 from secml.data.size import TUTORIAL_TEST_PAIRS, TUTORIAL_USERS
 from secml.ipinsights.addresses import format_ipv4
@@ -89,7 +90,7 @@ def _write_pairs(path: Path, users: np.ndarray, ips: np.ndarray, labels: np.ndar
         lines = [f"{names[u]},{ip}\n" for u, ip in zip(users.tolist(), addresses, strict=True)]
     else:
         lines = [f"{names[u]},{ip},{y}\n" for u, ip, y in zip(users.tolist(), addresses, labels.tolist(), strict=True)]
-    path.write_text("".join(lines), encoding="ascii")
+    write_text(path, "".join(lines))
 
 
 def generate(
@@ -117,7 +118,6 @@ def generate(
     attacked_users = rng.choice(seen, size=test_pairs, replace=True)
     random_ips = table.draw_ips(rng, rng.integers(0, len(table), size=test_pairs))
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     train_path, test_path = out_dir / "train.csv", out_dir / "test.csv"
     _write_pairs(train_path, logins.user[train_index], logins.ip[train_index], None)
     _write_pairs(

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from secml.core.storage import staged_output
 from secml.data import cloudtrail_files, cloudtrail_records
 from secml.data.cloudtrail_records import SERVICE_EVENTS, ApiCall, Resources
 from secml.data.destinations import Destination
@@ -170,8 +171,7 @@ def write_guardduty(pop: Population, planned: list[PlannedFinding], out: Destina
 
 def write_truth(path: Path, planned: list[PlannedFinding]) -> None:
     """`finding_id,label,reason` for the labelled findings, by id (the pipeline never reads it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with staged_output(path) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["finding_id", "label", "reason"])
         for item in sorted(planned, key=lambda p: p.finding["id"]):

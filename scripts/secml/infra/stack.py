@@ -39,7 +39,9 @@ class UpReport:
 
 
 def outputs(target: Target) -> dict[str, Any]:
-    """Terraform outputs of the stack on `target`, as plain Python values."""
+    """Terraform outputs of the stack on `target`, as plain Python values. On the emulator, only
+    while the emulator holding the stack runs: its resources die with it, the state does not."""
+    server.require_running(target)
     values = TerraformRunner(target).outputs()
     if not values:
         raise NotReadyError(f"the stack is not applied on target {target.name}; run `make up TARGET={target.name}`")
@@ -156,13 +158,16 @@ def down(target: Target, keep_emulator: bool = False) -> list[str]:
     for name in delete_hosted_resources(target):
         print(f"deleted {name}")
     runner.init()
-    values = runner.outputs()
-    if not values and not target.is_emulator:
+    # Decided by the resources in the state, not by its outputs: a destroy cut short (Ctrl-C)
+    # leaves every output gone while resources remain, and those must still be destroyed.
+    resources = runner.resources()
+    if not resources and not target.is_emulator:
         raise NotReadyError(
             f"no applied stack in {runner.state_path}: nothing destroyed (a stack applied from "
             "another checkout, or with plain terraform, is destroyed from there)"
         )
-    if values:
+    values = runner.outputs() if resources else {}
+    if resources:
         build_all()  # destroy evaluates the configuration, which hashes the built artefacts
         runner.destroy(detector_choice(values, None))
     if target.is_emulator:

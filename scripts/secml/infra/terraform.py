@@ -2,7 +2,9 @@
 
 State and working data live in the target's state folder (`.secml/<target>/terraform/`, through
 `-state` and TF_DATA_DIR), so local and AWS state never mix, and a test run with its own
-SECML_STATE_DIR never touches the user's. A plain `terraform -chdir=terraform ...` keeps its own
+SECML_STATE_DIR never touches the user's. On the emulator the state file is per port
+(`stack-<port>.tfstate`): each emulator holds its own stack, so `make down` against one port
+never forgets or destroys the stack of an emulator on another. A plain `terraform -chdir=terraform ...` keeps its own
 default state in terraform/ (or a team's backend). Terraform 1.11 calls `-state` legacy but
 supports it; it is the only way to place local state without hard-coding a backend block.
 Where a provider mirror is given (TF_PLUGIN_DIR), init installs from it and works offline.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ from typing import Any
 from secml.core.checkout import terraform_dir
 from secml.core.errors import InputError, ServiceError
 from secml.core.target import Target
+from secml.emulator.server import is_running
 
 
 def terraform_binary() -> str:
@@ -76,7 +80,8 @@ class TerraformRunner:
 
     @property
     def state_path(self) -> Path:
-        return self.target.state_dir / "terraform" / "stack.tfstate"
+        name = f"stack-{self.target.emulator_port}.tfstate" if self.target.is_emulator else "stack.tfstate"
+        return self.target.state_dir / "terraform" / name
 
     def environment(self) -> dict[str, str]:
         env = self.target.environment()
@@ -87,7 +92,7 @@ class TerraformRunner:
 
     def run(self, *args: str, capture: bool = False) -> str:
         command = [terraform_binary(), f"-chdir={self.config_dir}", *args]
-        completed = subprocess.run(
+        process = subprocess.Popen(
             command,
             env=self.environment(),
             text=True,
@@ -95,13 +100,37 @@ class TerraformRunner:
             # Kept apart from stdout: warnings (e.g. a missing CLI config file) must not corrupt
             # `terraform output -json`; they are shown when the command fails.
             stderr=subprocess.PIPE if capture else None,
-            check=False,
         )
-        if completed.returncode != 0:
+        try:
+            stdout, stderr = process.communicate()
+        except KeyboardInterrupt:
+            # Ctrl-C reached Terraform too (same process group): let it stop cleanly and write
+            # its state, rather than killing it mid-write as subprocess.run would.
+            self._wait_after_interrupt(process)
+            raise
+        if process.returncode != 0:
             if capture:
-                print(completed.stdout, completed.stderr, sep="\n", file=sys.stderr)
-            raise ServiceError(f"terraform {args[0]} failed (exit {completed.returncode}) on target {self.target.name}")
-        return completed.stdout or ""
+                print(stdout, stderr, sep="\n", file=sys.stderr)
+            raise self._failure(args[0], process.returncode)
+        return stdout or ""
+
+    @staticmethod
+    def _wait_after_interrupt(process: subprocess.Popen[str]) -> None:
+        while True:
+            try:
+                process.communicate()
+                return
+            except KeyboardInterrupt:  # a second Ctrl-C: Terraform's own "stop now"
+                process.send_signal(signal.SIGINT)
+
+    def _failure(self, command: str, status: int) -> ServiceError:
+        """Why Terraform failed, when it is something we can tell: the emulator died under it."""
+        if self.target.is_emulator and not is_running(self.target):
+            return ServiceError(
+                f"terraform {command} failed because the emulator on {self.target.endpoint_url} stopped; "
+                "run make up again (an emulator's resources die with it)"
+            )
+        return ServiceError(f"terraform {command} failed (exit {status}) on target {self.target.name}")
 
     @staticmethod
     def _display() -> list[str]:
@@ -146,6 +175,14 @@ class TerraformRunner:
         printed = self.run("output", "-json", "-no-color", state, capture=True)
         raw = json.loads(printed or "{}")
         return {name: entry["value"] for name, entry in raw.items()}
+
+    def resources(self) -> list[str]:
+        """The resource addresses the state holds (`terraform state list`): what `destroy` has to
+        remove, whether or not the outputs survived an interrupted destroy."""
+        if not self.state_path.is_file():
+            return []
+        listed = self.run("state", "list", f"-state={self.state_path}", capture=True)
+        return [line for line in listed.splitlines() if line.strip()]
 
     def forget_state(self) -> None:
         """Drop this target's state: for the emulator, whose resources vanished when it stopped,

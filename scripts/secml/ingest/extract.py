@@ -167,9 +167,10 @@ def _progress_bar(stack: ExitStack, total: int) -> Callable[[], object]:
     return stack.enter_context(tqdm(total=total, unit="obj", leave=False)).update
 
 
-def backfill(sources: Sequence[str], kind: Kind, outputs: Outputs, progress: bool) -> IngestSummary:
-    """Write the tuples (and IPv6 tuples, finding index when asked) of every input object."""
-    inputs = expand_sources(sources, kind)
+def backfill(inputs: Inputs, kind: Kind, outputs: Outputs, progress: bool) -> IngestSummary:
+    """Write the tuples (and IPv6 tuples, finding index when asked) of every input object.
+    Takes the sources already expanded (`expand_sources`), so a caller checks them all before it
+    opens (stages) any output."""
     summary = inputs.skipped
     if outputs.index is not None:
         outputs.index.write(csv_text([INDEX_HEADER]))

@@ -136,7 +136,12 @@ def _read_manifest(model: str) -> Manifest:
     location = child(model, MANIFEST)
     if not storage.exists(location):
         raise InputError(f"no model at {model}: {MANIFEST} is missing (train one with `secml train`)")
-    manifest: Manifest = json.loads(storage.read_bytes(location))
+    try:
+        manifest: Manifest = json.loads(storage.read_bytes(location))
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise InputError(f"{location} is not a secml model manifest ({error}): retrain the model") from error
     if manifest.get("format") != MANIFEST_FORMAT or manifest.get("backend") not in BACKENDS:
         raise InputError(
             f"{location} has model manifest format {manifest.get('format')!r}; "

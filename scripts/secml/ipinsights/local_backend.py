@@ -61,8 +61,9 @@ class LocalBackend:
 
         with tempfile.TemporaryDirectory() as folder:
             artefact = Path(folder) / ARTEFACT
-            storage.download(child(model, manifest["artefact"]), artefact)
-            fitted = model_file.load(artefact)
+            location = child(model, manifest["artefact"])
+            storage.download(location, artefact)
+            fitted = model_file.load(artefact, shown_as=location)
         for chunk in tuples_io.iter_tuples(input):
             batch = fitted.score(chunk.principals, chunk.ips)
             scored = tuples_io.ScoredTuples(

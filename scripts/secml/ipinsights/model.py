@@ -171,7 +171,10 @@ class LocalModel:
                 codes[valid_rows],
                 parsed.values[valid_rows],
             )
-        return ScoredBatch(dot_product, seen, parsed.errors)
+        errors = list(parsed.errors)
+        for row in valid_rows[~np.isfinite(dot_product[valid_rows])].tolist():
+            errors[row] = NON_FINITE_SCORE  # a damaged model: never a blank score without a reason
+        return ScoredBatch(dot_product, seen, errors)
 
     def dot_products(self, slots: np.ndarray, entity_codes: np.ndarray, addresses: np.ndarray) -> np.ndarray:
         """Dot products of entity row slots[entity_codes[i]] with uint32 address i (no parsing, no
@@ -203,6 +206,9 @@ class LocalModel:
                 )
         scores: np.ndarray = out + offsets[entity_codes]
         return scores
+
+
+NON_FINITE_SCORE = "the model gave no finite score (its weights are not finite: retrain it)"
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -46,23 +47,39 @@ def save(model: LocalModel, path: str | Path) -> None:
         np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy stubs type **kwds as allow_pickle
 
 
-def load(path: str | Path) -> LocalModel:
-    """Read a model written by save(); anything else raises ModelFormatError naming the file."""
+# What reading a truncated or damaged archive raises, from numpy, zipfile and zlib.
+DAMAGED_ARCHIVE_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error)
 
+
+def load(path: str | Path, shown_as: str | None = None) -> LocalModel:
+    """Read a model written by save(); anything else raises ModelFormatError naming the file
+    (`shown_as`: the user's location, when `path` is a local copy of it)."""
+    name = shown_as or str(path)
     try:
-        archive = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as error:
-        raise ModelFormatError(f"{path} is not a local IP Insights model: {error}") from error
+        return _load(path, name)
+    except DAMAGED_ARCHIVE_ERRORS as error:  # numpy's own words would advise allow_pickle
+        raise ModelFormatError(
+            f"{name} is not a local IP Insights model, or a truncated one ({type(error).__name__}): "
+            "retrain it with `secml train`"
+        ) from error
+
+
+def _load(path: str | Path, name: str) -> LocalModel:
+    if Path(path).is_file() and Path(path).stat().st_size == 0:
+        raise ModelFormatError(f"{name} is empty: retrain the model with `secml train`")
+    archive = np.load(path, allow_pickle=False)
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ModelFormatError(f"{name} is not a local IP Insights model (not an .npz archive)")
     with archive:
         if "format_version" not in archive.files or "metadata" not in archive.files:
-            raise ModelFormatError(f"{path} is not a local IP Insights model (no format_version)")
+            raise ModelFormatError(f"{name} is not a local IP Insights model (no format_version)")
         try:
             version = int(archive["format_version"])
         except (TypeError, ValueError) as error:
-            raise ModelFormatError(f"{path} is not a local IP Insights model: {error}") from error
+            raise ModelFormatError(f"{name} is not a local IP Insights model: {error}") from error
         if version != FORMAT_VERSION:
             raise ModelFormatError(
-                f"{path} has model format version {version}; this engine reads version {FORMAT_VERSION}: "
+                f"{name} has model format version {version}; this engine reads version {FORMAT_VERSION}: "
                 "retrain the model or use the secml release that wrote it"
             )
         try:
@@ -83,6 +100,6 @@ def load(path: str | Path) -> LocalModel:
                 metrics=metadata["metrics"],
             )
         except KeyError as error:
-            raise ModelFormatError(f"{path} is an incomplete local IP Insights model: {error} is missing") from error
-        except (TypeError, ValueError, HyperparameterError, zipfile.BadZipFile) as error:  # JSONDecodeError too
-            raise ModelFormatError(f"{path} is a damaged local IP Insights model: {error}") from error
+            raise ModelFormatError(f"{name} is an incomplete local IP Insights model: {error} is missing") from error
+        except (TypeError, HyperparameterError, UnicodeDecodeError, *DAMAGED_ARCHIVE_ERRORS) as error:
+            raise ModelFormatError(f"{name} is a damaged local IP Insights model: {error}") from error

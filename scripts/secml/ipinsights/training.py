@@ -23,6 +23,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,6 +84,7 @@ def _fit(
     kept_principals = [principals[i] for i in keep.tolist()] if keep.size < len(principals) else list(principals)
     distinct, codes = factorize(kept_principals)
     entity_rows = hash_slots(distinct, hyperparameters.num_entity_vectors)[codes]
+    check_memory(hyperparameters)
     rng = np.random.default_rng(seed)
     model = _initial_model(hyperparameters, sorted(distinct), rng)
     trainer = _Trainer(model, rng)
@@ -92,6 +94,7 @@ def _fit(
     with tqdm(total=total_samples, unit="sample", unit_scale=True, disable=not progress, desc="ip insights") as bar:
         for epoch in range(1, hyperparameters.epochs + 1):
             summary = trainer.run_epoch(epoch, entity_rows, parsed.values[keep], bar)
+            check_finite(model, epoch, summary["loss"])
             if validation is not None and validation_skipped is None:
                 summary[DISCRIMINATOR_AUC] = validation_auc(model, *validation, seed=seed)
             bar.set_postfix(loss=f"{summary['loss']:.4f}", accuracy=f"{summary['accuracy']:.3f}")
@@ -109,6 +112,55 @@ def _fit(
     elif validation is not None:
         model.metrics[DISCRIMINATOR_AUC] = epochs[-1][DISCRIMINATOR_AUC]
     return model
+
+
+class TrainingDivergedError(ValueError):
+    """The loss or the weights stopped being finite numbers: the model would score nothing."""
+
+
+def check_finite(model: LocalModel, epoch: int, loss: float) -> None:
+    """Stop at the first epoch whose loss or weights are not finite (too high a learning rate),
+    instead of saving a model whose every score is nan."""
+    tables = [model.entity_table, model.prefix_table, *model.encoder.weights, *model.encoder.biases]
+    if math.isfinite(loss) and all(np.isfinite(table).all() for table in tables):
+        return
+    raise TrainingDivergedError(
+        f"training diverged in epoch {epoch} (loss {loss}, weights not finite): "
+        f"lower learning_rate (now {model.hyperparameters.learning_rate:g}) and train again"
+    )
+
+
+# Bytes of float32 state per table element during training: the value and Adam's two moments.
+TRAINING_BYTES_PER_ELEMENT = 3 * 4
+
+
+def training_memory_bytes(hyperparameters: Hyperparameters) -> int:
+    """The memory the embedding tables and their Adam moments need: the bulk of training's."""
+    rows = hyperparameters.num_entity_vectors + PrefixScheme().total_rows
+    return rows * hyperparameters.vector_dim * TRAINING_BYTES_PER_ELEMENT
+
+
+def available_memory_bytes() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux); None where it cannot be read."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(hyperparameters: Hyperparameters) -> None:
+    """Refuse, before allocating, hyperparameters whose tables cannot fit in this machine's free
+    memory (SageMaker's ranges allow num_entity_vectors x vector_dim far past any machine)."""
+    needed, available = training_memory_bytes(hyperparameters), available_memory_bytes()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"num_entity_vectors={hyperparameters.num_entity_vectors} x vector_dim={hyperparameters.vector_dim} "
+            f"needs about {needed / 2**30:.1f} GiB to train, {available / 2**30:.1f} GiB is free: "
+            "lower them, or train with --backend sagemaker"
+        )
 
 
 def _validation_skip_reason(validation: tuple[Sequence[str], Sequence[str]] | None) -> str | None:

@@ -2,22 +2,32 @@
 and inference format), `principal,ip,dot_product,seen_principal,error` CSV with header out.
 
 Input is read in chunks straight from the stream, so a multi-million-line file on S3 is never
-held as one string; a line without exactly two fields is skipped and counted, not fatal.
+held as one string. Each line is parsed on its own: a line that is not `principal,ip` (wrong field
+count, an unterminated quote, bytes that are not UTF-8, longer than MAX_LINE_BYTES) is skipped
+and counted alone, never swallowing the lines after it; a file with too many such lines is not a
+tuples file and is refused.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
 import numpy as np
 
+from secml.core.errors import InputError
 from secml.core.storage import open_binary
 
 DEFAULT_CHUNK_ROWS = 200_000
+READ_BYTES = 2**20
+# A principal id and an IP address fit in a few hundred bytes; a longer line is damage.
+MAX_LINE_BYTES = 128 * 2**10
+# A file is refused when more than this share of its lines are bad (and at least
+# MIN_BAD_LINES_REFUSED of them): it is not a tuples file, or it is damaged.
+MAX_BAD_LINE_FRACTION = 0.10
+MIN_BAD_LINES_REFUSED = 10
 # The four contract columns, then `error`: empty for a scored row, otherwise why it has no
 # dot_product (IPv6 or malformed address), so every input row keeps its output row.
 SCORE_COLUMNS = ("principal", "ip", "dot_product", "seen_principal", "error")
@@ -55,22 +65,70 @@ class ScoredTuples:
         return len(self.principals)
 
 
+def raw_lines(stream: IO[bytes], max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[bytes | None]:
+    """The lines of a binary stream without their line ends, read in blocks; None stands for a
+    line longer than `max_line_bytes`, which is never held whole."""
+    pending = b""
+    oversized = False
+    while block := stream.read(READ_BYTES):
+        lines = (pending + block).split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            yield None if oversized or len(line) > max_line_bytes else line.rstrip(b"\r")
+            oversized = False
+        if len(pending) > max_line_bytes:
+            oversized, pending = True, b""
+    if oversized or len(pending) > max_line_bytes:
+        yield None
+    elif pending:
+        yield pending.rstrip(b"\r")
+
+
+def parse_line(line: bytes | None) -> tuple[str, str] | None:
+    """`principal,ip` of one line, or None when the line is bad (see the module docstring)."""
+    if line is None:
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if '"' not in text:
+        fields = text.split(",")
+    else:
+        try:
+            fields = next(csv.reader([text], strict=True))
+        except csv.Error:  # an unterminated quote, a quote inside an unquoted field
+            return None
+    if len(fields) != 2:
+        return None
+    return fields[0].strip(), fields[1].strip()
+
+
 def iter_tuples(location: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Tuples]:
-    """Chunks of at most `chunk_rows` rows from a local or S3 tuples file, in file order."""
+    """Chunks of at most `chunk_rows` rows from a local or S3 tuples file, in file order.
+    InputError once the whole file is read, if too many of its lines were bad."""
+    rows = bad = 0
     with open_binary(location) as raw:
-        lines = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         chunk = Tuples()
-        for row in csv.reader(lines):
-            if not row:
+        for line in raw_lines(raw):
+            if line is not None and not line.strip():
                 continue
-            if len(row) != 2:
+            pair = parse_line(line)
+            if pair is None:
                 chunk.skipped += 1
+                bad += 1
                 continue
-            chunk.principals.append(row[0].strip())
-            chunk.ips.append(row[1].strip())
+            chunk.principals.append(pair[0])
+            chunk.ips.append(pair[1])
+            rows += 1
             if len(chunk) >= chunk_rows:
                 yield chunk
                 chunk = Tuples()
+        if bad >= MIN_BAD_LINES_REFUSED and bad > MAX_BAD_LINE_FRACTION * (rows + bad):
+            raise InputError(
+                f"{location}: {bad} of {rows + bad} lines are not principal,ip (more than "
+                f"{MAX_BAD_LINE_FRACTION:.0%}): not a tuples file, or a damaged one"
+            )
         if len(chunk) or chunk.skipped:
             yield chunk
 

@@ -4,12 +4,14 @@ threshold, join, and measure quality when ground truth is given. Writing is writ
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
+from secml.core.errors import InputError
 from secml.core.storage import read_bytes
 from secml.history import index as history_index
 from secml.report import explain, join, quality, threshold
@@ -53,12 +55,17 @@ class Report:
 
 
 def new_run_name() -> str:
-    """Sortable and unique enough for one user: the UTC time to the second."""
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    """Sortable by time and unique: the UTC time to the second, then a random suffix, so two
+    reports made in the same second (or by two users on one bucket) never share a folder or the
+    `scores/<run>/` keys."""
+    return f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
 
 
 def _read_text(location: str | Path) -> str:
-    return read_bytes(str(location)).decode("utf-8")
+    try:
+        return read_bytes(str(location)).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{location} is not UTF-8 text (byte {error.start}): give the CSV secml wrote") from None
 
 
 def compose_report(inputs: ReportInputs, run: str) -> Report:
@@ -72,7 +79,7 @@ def compose_report(inputs: ReportInputs, run: str) -> Report:
             if inputs.threshold_value is not None
             else threshold.calibrate(training, inputs.false_positive_rate)
         )
-        findings = join.join(index, scores, chosen.value)
+        findings = join.join(index, scores, chosen.value, scores_name=str(inputs.scores))
     else:
         history = history_index.read(str(inputs.history))
         combiner, held_out_unusualness = explain.combiner_for(history, held_out)
@@ -81,7 +88,12 @@ def compose_report(inputs: ReportInputs, run: str) -> Report:
             if inputs.threshold_value is not None
             else explain.calibrate(held_out_unusualness, inputs.false_positive_rate)
         )
-        findings = explain.explain(join.join(index, scores, threshold=-math.inf), history, combiner, chosen.value)
+        findings = explain.explain(
+            join.join(index, scores, threshold=-math.inf, scores_name=str(inputs.scores)),
+            history,
+            combiner,
+            chosen.value,
+        )
     measured = None
     if inputs.truth is not None:
         truth = quality.parse_truth(_read_text(inputs.truth), name=str(inputs.truth))

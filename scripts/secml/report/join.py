@@ -90,10 +90,16 @@ def _rows(text: str, expected: tuple[str, ...], name: str) -> Iterable[tuple[int
     """Rows of a CSV whose header starts with `expected` (later columns, such as the engine's
     `error`, are allowed and ignored)."""
     reader = csv.DictReader(io.StringIO(text))
-    found = tuple(reader.fieldnames or ())
-    if found[: len(expected)] != expected:
-        raise InputError(f"{name}: header must start {','.join(expected)}, got {','.join(found)}")
-    yield from enumerate(reader, start=2)
+    try:
+        found = tuple(reader.fieldnames or ())
+        if found[: len(expected)] != expected:
+            raise InputError(f"{name}: header must start {','.join(expected)}, got {','.join(found)}")
+        for row in reader:
+            if None in row.values() or None in row:  # fewer or more fields than the header
+                raise InputError(f"{name} line {reader.line_num}: not {len(found)} fields as the header")
+            yield reader.line_num, row
+    except csv.Error as error:  # an unterminated quote, a field over the csv module's limit
+        raise InputError(f"{name} line {reader.line_num}: {error}") from None
 
 
 def parse_index(text: str, name: str = "finding index") -> list[IndexRow]:
@@ -147,9 +153,26 @@ def verdict(score: Score | None, threshold: float) -> str:
     return UNUSUAL if score.dot_product < threshold else USUAL
 
 
-def join(index: Iterable[IndexRow], scores: Iterable[Score], threshold: float) -> list[ScoredFinding]:
-    """Every index row with its score and verdict, most unusual first."""
+def check_coverage(index: list[IndexRow], scored: dict[tuple[str, str], Score], scores_name: str) -> None:
+    """Scores that miss pairs of the index come from another run (or a cut-short file): joined,
+    every such finding would read "not scored" and the report as an all clear."""
+    missing = [row for row in index if (row.principal, row.ip) not in scored]
+    if missing:
+        first = missing[0]
+        raise InputError(
+            f"{scores_name} has no score for {len(missing)} of the {len(index)} finding-index rows "
+            f"(first: {first.principal},{first.ip} of finding {first.finding_id}): score the tuples "
+            "written with this index (`secml score --input` the matching tuples)"
+        )
+
+
+def join(
+    index: list[IndexRow], scores: Iterable[Score], threshold: float, scores_name: str = "scores"
+) -> list[ScoredFinding]:
+    """Every index row with its score and verdict, most unusual first; InputError when the scores
+    do not cover the index."""
     scored = by_pair(scores)
+    check_coverage(index, scored, scores_name)
     joined = []
     for row in index:
         score = scored.get((row.principal, row.ip))

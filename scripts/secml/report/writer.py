@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from secml.core import storage
+from secml.core.errors import InputError
 from secml.report import history_columns, html, plot
 from secml.report.compose import Report
 from secml.report.untrusted import spreadsheet_cell
@@ -48,7 +49,7 @@ class WrittenReport:
 def _findings_csv(report: Report, path: Path) -> None:
     """Analysts open this in a spreadsheet: the text fields from the logs are neutralised there;
     the numbers are our own formatting and stay numbers (a negative score starts with '-')."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with storage.staged_output(path) as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for f in report.findings:
@@ -76,11 +77,20 @@ def _findings_json(report: Report, path: Path) -> None:
         "verdicts": report.verdict_counts(),
         "findings": [dataclasses.asdict(f) for f in report.findings],
     }
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    storage.write_text(path, json.dumps(document, indent=2) + "\n")
 
 
-def write(report: Report, folder: Path) -> WrittenReport:
-    folder.mkdir(parents=True, exist_ok=True)
+def check_destination(folder: Path, overwrite: bool) -> None:
+    """A folder that already holds a report is replaced only when asked (`--overwrite`)."""
+    if overwrite or storage.is_empty_destination(str(folder)):
+        return
+    raise InputError(f"{folder} already holds files (an earlier report?): choose another --out, or add --overwrite")
+
+
+def write(report: Report, folder: Path, overwrite: bool = False) -> WrittenReport:
+    """The report files in `folder`, each staged and renamed into place, so a failure never
+    leaves a half-written file; refuses a non-empty folder unless `overwrite`."""
+    check_destination(folder, overwrite)
     written = WrittenReport(
         folder=folder,
         findings_csv=folder / "findings.csv",
@@ -91,9 +101,9 @@ def write(report: Report, folder: Path) -> WrittenReport:
     _findings_csv(report, written.findings_csv)
     _findings_json(report, written.findings_json)
     png = plot.score_histogram(report.training_scores, report.guardduty_scores, report.threshold.value)
-    written.histogram_png.write_bytes(png)
+    storage.write_bytes(str(written.histogram_png), png)
     page = html.render(report.run, report.findings, report.threshold, report.quality, png)
-    written.html.write_text(page, encoding="utf-8")
+    storage.write_text(written.html, page)
     return written
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from secml.core import storage
 from secml.core.checkout import reports_dir
 from secml.core.errors import InputError, NotReadyError, ServiceError
 from secml.core.target import Target
@@ -126,8 +127,7 @@ def announce(step: str, title: str) -> None:
 
 def preview(log: str, path: Path, lines: int = LOG_PREVIEW_LINES) -> str:
     """The first `lines` lines of a long log, with the rest saved to `path` instead of the screen."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(log, encoding="utf-8")
+    storage.write_text(path, log)
     all_lines = log.splitlines()
     shown = "\n".join(all_lines[:lines])
     if len(all_lines) > lines:
@@ -150,9 +150,16 @@ def invoke_ingest(workshop: Workshop, function_output: str, event: dict[str, str
     name = workshop.outputs[function_output]
     print(f"invoking {name} with {event}", flush=True)
     result = lambda_runner.invoke(workshop.target, name, event)
-    print(preview(result.log, workshop.logs_dir / log_name))
+    log_path = workshop.logs_dir / log_name
     if result.function_error:
-        raise ServiceError(f"{name} failed ({result.function_error}): {result.payload}")
+        # One line for the user (error type and message); the whole answer, stack trace
+        # included, goes to the exercise log beside the function's own log.
+        storage.write_text(log_path, f"{result.log}\n{json.dumps(result.payload, indent=2, default=str)}\n")
+        kind = result.payload.get("errorType") if isinstance(result.payload, dict) else None
+        raise ServiceError(
+            f"{name} failed: {kind or result.function_error}: {result.error_message()} (stack trace in {log_path})"
+        )
+    print(preview(result.log, log_path))
     if not isinstance(result.payload, dict):
         raise ServiceError(f"{name} returned {payload_summary(result.payload)}, not its ingest summary")
     print(f"result: {payload_summary(result.payload)}")

@@ -58,5 +58,7 @@ def test_same_seed_same_files(tmp_path: Path) -> None:
 def test_cli_writes_the_corpus_and_rejects_impossible_sizes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["data", "tutorial", "--out", str(tmp_path), "--users", "100", "--test-pairs", "100"]) == 0
     assert "train:" in capsys.readouterr().out and (tmp_path / "test.csv").is_file()
-    assert main(["data", "tutorial", "--out", str(tmp_path), "--users", "5", "--test-pairs", "100000"]) == 2
+    assert main(["data", "tutorial", "--out", str(tmp_path / "new"), "--users", "5", "--test-pairs", "100000"]) == 2
     assert "held-out" in capsys.readouterr().err
+    assert main(["data", "tutorial", "--out", str(tmp_path), "--users", "100", "--test-pairs", "100"]) == 2
+    assert "already holds files" in capsys.readouterr().err

@@ -34,7 +34,7 @@ def test_a_broken_instance_configuration_is_a_clear_error(tmp_path: Path, conten
 def test_without_the_configuration_the_local_stack_is_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECML_STATE_DIR", str(tmp_path / "state"))
     target = Target("local", "us-west-2", 5999)
-    with pytest.raises(NotReadyError, match="stack is not applied on target local; run `make up"):
+    with pytest.raises(NotReadyError, match=r"the emulator on 127\.0\.0\.1:5999 is not running; run make up"):
         notebook_context.discover(instance_config=tmp_path / "absent.json", target=target)
 
 

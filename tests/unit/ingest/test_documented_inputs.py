@@ -85,6 +85,7 @@ def test_concatenated_events_with_a_broken_one_are_a_bad_object(
     archive = tmp_path / "broken"
     archive.write_bytes((DOCUMENTED / FIREHOSE_ARCHIVE).read_bytes()[:-40])
     out = tmp_path / "tuples.csv"
-    assert cli.main(["tuples", "guardduty", str(archive), "--out", str(out)]) == 0
-    assert out.read_text() == ""
-    assert "invalid JSON" in capsys.readouterr().err
+    assert cli.main(["tuples", "guardduty", str(archive), "--out", str(out)]) == 1
+    assert not out.exists()  # every input was bad: nothing written, never an empty file that looks done
+    err = capsys.readouterr().err
+    assert "invalid JSON" in err and "all 1 input objects were bad" in err

@@ -25,11 +25,18 @@ def test_threshold_is_strict_a_score_equal_to_it_is_usual() -> None:
     assert {f.ip: f.verdict for f in findings}["192.0.2.2"] == "usual"
 
 
-def test_missing_score_row_and_unscorable_pair_are_not_scored() -> None:
-    scores = join.parse_scores("principal,ip,dot_product,seen_principal\nalice,203.0.113.9,,true\n")
-    findings = join.join(join.parse_index(INDEX), scores, threshold=0.0)
+def test_an_unscorable_pair_is_not_scored() -> None:
+    index = join.parse_index(INDEX)
+    blank = "".join(f"{row.principal},{row.ip},,true\n" for row in index)
+    findings = join.join(index, join.parse_scores("principal,ip,dot_product,seen_principal\n" + blank), 0.0)
     assert {f.verdict for f in findings} == {"not scored"}
     assert all(f.score is None for f in findings)
+
+
+def test_scores_that_miss_index_rows_are_refused_not_reported_as_all_clear() -> None:
+    scores = join.parse_scores("principal,ip,dot_product,seen_principal\nalice,203.0.113.9,,true\n")
+    with pytest.raises(InputError, match=r"other-run\.csv has no score for 4 of the 5 finding-index rows"):
+        join.join(join.parse_index(INDEX), scores, threshold=0.0, scores_name="other-run.csv")
 
 
 def test_one_ip_in_two_findings_scores_both() -> None:
