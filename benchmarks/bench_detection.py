@@ -26,6 +26,7 @@ from secml.data import tutorial
 from secml.data.networks import build_table
 from secml.history import evidence, index
 from secml.history.combine import Combiner
+from secml.history.contrast import draw as draw_contrast
 from secml.ipinsights.addresses import format_ipv4
 from secml.ipinsights.holdout import is_held_out
 from secml.ipinsights.metrics import roc_auc
@@ -59,6 +60,7 @@ class Outcome:
     seed: int
     train_tuples: int
     train_seconds: float
+    model_weight: float
     auc: dict[str, float]
     recall: dict[str, float]
     curves: dict[str, tuple[np.ndarray, np.ndarray]]  # ranking -> (anomaly, label)
@@ -104,7 +106,13 @@ def evaluate(regime: Regime, seed: int) -> Outcome:
     held_users = [u for u, h in zip(users, held, strict=True) if h]
     held_ips = [ip for ip, h in zip(ips, held, strict=True) if h]
     calibration = model.score(held_users, held_ips)
-    combiner = Combiner.fit(calibration.dot_product, evidence.gather(history, held_users, held_ips).normality)
+    contrast = draw_contrast(history, held_users, seed)
+    combiner = Combiner.fit(
+        calibration.dot_product,
+        evidence.gather(history, held_users, held_ips).normality,
+        model.score(contrast.principals, contrast.ips).dot_product,
+        evidence.gather(history, contrast.principals, contrast.ips).normality,
+    )
     scored = model.score(test_users, test_ips)
     normality = evidence.gather(history, test_users, test_ips).normality
     rankings = {
@@ -117,6 +125,7 @@ def evaluate(regime: Regime, seed: int) -> Outcome:
         seed=seed,
         train_tuples=len(fit_users),
         train_seconds=seconds,
+        model_weight=combiner.model_weight,
         auc={name: roc_auc(values, attack) for name, values in rankings.items()},
         recall={name: recall_at_fpr(values, attack) for name, values in rankings.items()},
         curves={name: (values, attack) for name, values in rankings.items()},
@@ -145,12 +154,14 @@ def plot(outcomes: list[Outcome], path: Path) -> None:
 
 def table(outcomes: list[Outcome]) -> str:
     rankings = ("ip_insights", "history", "combined")
-    header = "| regime | seed | train tuples | train s | " + " | ".join(f"AUC {r}" for r in rankings)
+    header = "| regime | seed | train tuples | train s | IP Insights weight | " + " | ".join(
+        f"AUC {r}" for r in rankings
+    )
     header += " | " + " | ".join(f"recall@1% {r}" for r in rankings) + " | combined - best AUC |"
-    lines = [header, "|" + "---|" * (5 + 2 * len(rankings))]
+    lines = [header, "|" + "---|" * (6 + 2 * len(rankings))]
     for o in outcomes:
         best = max(o.auc["ip_insights"], o.auc["history"])
-        cells = [o.regime, str(o.seed), f"{o.train_tuples:,}", f"{o.train_seconds:.1f}"]
+        cells = [o.regime, str(o.seed), f"{o.train_tuples:,}", f"{o.train_seconds:.1f}", f"{o.model_weight:.2f}"]
         cells += [f"{o.auc[r]:.4f}" for r in rankings] + [f"{o.recall[r]:.3f}" for r in rankings]
         cells.append(f"{o.auc['combined'] - best:+.4f}")
         lines.append("| " + " | ".join(cells) + " |")

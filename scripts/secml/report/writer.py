@@ -72,6 +72,7 @@ def _findings_json(report: Report, path: Path) -> None:
     document = {
         "run": report.run,
         "threshold": dataclasses.asdict(report.threshold),
+        "combination": report.combination,
         "quality": None if report.quality is None else dataclasses.asdict(report.quality),
         "verdicts": report.verdict_counts(),
         "findings": [dataclasses.asdict(f) for f in report.findings],
@@ -92,7 +93,7 @@ def write(report: Report, folder: Path) -> WrittenReport:
     _findings_json(report, written.findings_json)
     png = plot.score_histogram(report.training_scores, report.guardduty_scores, report.threshold.value)
     written.histogram_png.write_bytes(png)
-    page = html.render(report.run, report.findings, report.threshold, report.quality, png)
+    page = html.render(report.run, report.findings, report.threshold, report.quality, png, report.combination)
     written.html.write_text(page, encoding="utf-8")
     return written
 
