@@ -12,7 +12,7 @@ The weight w is where the parts differ in worth. Equal weights (plain Fisher) le
 the ranking below the better part alone: an IP Insights model that learnt little from a 20-principal
 account cost 0.007 AUC against the history alone. So w is chosen on contrast pairs
 (secml.history.contrast: the held-out principals at addresses they never used, drawn from the
-training data, IP Insights' own objective): of the weights 0, 0.05, ..., 1, the one whose statistic
+training data: the account's, near their own, random; IP Insights' own objective): of the weights 0, 0.05, ..., 1, the one whose statistic
 best separates held-out pairs from contrast pairs (ROC AUC), the one nearest 0.5 among equals. w = 0
 and w = 1 are the parts alone, so on the contrast pairs the combination never loses to the better
 part. No labels are used and nothing is random once the contrast pairs are drawn, so the ranking is
