@@ -49,7 +49,7 @@ TUTORIAL_SETTINGS = {
 }
 TARGET_RECALL = 0.985
 CLI_TRAIN_EPOCHS = 1
-QUICK_CORPUS = {"users": 300, "test_pairs": 2_000}
+QUICK_CORPUS: dict[str, int] = {"users": 300, "test_pairs": 2_000}
 
 
 def read_columns(path: Path, columns: int) -> list[list[str]]:
@@ -112,7 +112,7 @@ def bench_cli(corpus: Path, train_pairs: int, threads: int | None, scratch: Path
 def bench(corpus: Path, threads: int | None, layer_counts: list[int], quick: bool) -> None:
     if not (corpus / "train.csv").exists() or not (corpus / "test.csv").exists():
         began = time.perf_counter()
-        summary = tutorial.generate(corpus, seed=0, **(QUICK_CORPUS if quick else {}))
+        summary = tutorial.generate(corpus, seed=0, shape=tutorial.Shape(**(QUICK_CORPUS if quick else {})))
         print(f"corpus: {summary.train_pairs:,} training pairs generated in {time.perf_counter() - began:.1f} s")
     began = time.perf_counter()
     principals, ips = read_columns(corpus / "train.csv", 2)

@@ -30,6 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "usual networks), a reason, and the verdict on `unusualness` (model score and history combined)",
     )
     parser.add_argument(
+        "--contrast-scores",
+        metavar="SCORES",
+        help="with --history: scores of contrast pairs (held-out principals at addresses they never used, as "
+        "exercise 2.4 writes them to scores/<run>/contrast_scores.csv); weighs IP Insights and the history "
+        "by how well each separates them from the held-out pairs (default: equal weights)",
+    )
+    parser.add_argument(
         "--threshold",
         type=float,
         help="use this threshold instead of calibrating one (on unusualness, 0-1, with --history)",
@@ -59,6 +66,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
         train_scores=args.train_scores,
         truth=args.truth,
         history=args.history,
+        contrast_scores=args.contrast_scores,
         threshold_value=args.threshold,
         false_positive_rate=args.fpr,
     )

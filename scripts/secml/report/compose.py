@@ -31,6 +31,8 @@ class ReportInputs:
     truth: str | Path | None = None
     # The tuples the model was fitted on: adds the history evidence and the verdict on unusualness.
     history: str | Path | None = None
+    # Scores of the contrast pairs (secml.history.contrast): weighs model and history by their worth.
+    contrast_scores: str | Path | None = None
     threshold_value: float | None = None
     false_positive_rate: float = DEFAULT_FALSE_POSITIVE_RATE
 
@@ -43,6 +45,8 @@ class Report:
     quality: Quality | None
     training_scores: np.ndarray
     guardduty_scores: np.ndarray
+    # How IP Insights and the history were weighed into unusualness (None without --history).
+    combination: str | None = None
 
     def most_unusual(self, count: int) -> list[ScoredFinding]:
         return [f for f in self.findings if f.verdict == join.UNUSUAL][:count]
@@ -73,6 +77,9 @@ def compose_report(inputs: ReportInputs, run: str) -> Report:
     index = join.parse_index(_read_text(inputs.index), name=str(inputs.index))
     held_out = join.parse_scores(_read_text(inputs.train_scores), name=str(inputs.train_scores))
     training = threshold.normal_scores(held_out)
+    combination = None
+    if inputs.contrast_scores is not None and inputs.history is None:
+        raise InputError("contrast scores weigh the history against the model: give --history as well")
     if inputs.history is None:
         chosen = (
             threshold.fixed(inputs.threshold_value)
@@ -82,7 +89,11 @@ def compose_report(inputs: ReportInputs, run: str) -> Report:
         findings = join.join(index, scores, chosen.value, scores_name=str(inputs.scores))
     else:
         history = history_index.read(str(inputs.history))
-        combiner, held_out_unusualness = explain.combiner_for(history, held_out)
+        contrast = None
+        if inputs.contrast_scores is not None:
+            contrast = join.parse_scores(_read_text(inputs.contrast_scores), name=str(inputs.contrast_scores))
+        combiner, held_out_unusualness = explain.combiner_for(history, held_out, contrast)
+        combination = combiner.weighing.describe()
         chosen = (
             explain.fixed(inputs.threshold_value)
             if inputs.threshold_value is not None
@@ -106,4 +117,5 @@ def compose_report(inputs: ReportInputs, run: str) -> Report:
         quality=measured,
         training_scores=training,
         guardduty_scores=np.array(judged, dtype=np.float64),
+        combination=combination,
     )

@@ -28,6 +28,8 @@ def summary(report: Report, locations: Sequence[str], top: int = TOP_FINDINGS) -
         f"report {report.run}: {len(report.findings)} finding/IP rows ({counts})",
         report.threshold.describe(),
     ]
+    if report.combination is not None:
+        lines.append(f"unusualness: {report.combination}")
     if report.quality is not None:
         lines.append(f"against the ground truth: {report.quality.describe()}")
     unusual = report.most_unusual(top)

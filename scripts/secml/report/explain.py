@@ -35,8 +35,11 @@ def _judged(scores: Sequence[Score]) -> list[Score]:
     return [s for s in scores if s.seen_principal and s.dot_product is not None]
 
 
-def combiner_for(history: HistoryIndex, held_out: Sequence[Score]) -> tuple[Combiner, np.ndarray]:
-    """The combiner of the held-out normal pairs, and their unusualness (one per judged row)."""
+def combiner_for(
+    history: HistoryIndex, held_out: Sequence[Score], contrast: Sequence[Score] | None = None
+) -> tuple[Combiner, np.ndarray]:
+    """The combiner of the held-out normal pairs, weighted on the scored contrast pairs when given
+    (secml.history.contrast), and the held-out pairs' unusualness (one per judged row)."""
     judged = _judged(held_out)
     if not judged:
         raise InputError("no scored held-out pairs of seen principals to calibrate unusualness on")
@@ -48,7 +51,14 @@ def combiner_for(history: HistoryIndex, held_out: Sequence[Score]) -> tuple[Comb
             "the model was fitted on (the training channel without the held-out pairs)"
         )
     scores = np.array([s.dot_product for s in judged], dtype=np.float64)
-    combiner = Combiner.fit(scores, found.normality)
+    contrast_scores = contrast_normalities = None
+    if contrast is not None:
+        scored = _judged(contrast)
+        if not scored:
+            raise InputError("no scored contrast pairs of seen principals to weigh the combination on")
+        contrast_scores = np.array([s.dot_product for s in scored], dtype=np.float64)
+        contrast_normalities = evidence.gather(history, [s.principal for s in scored], [s.ip for s in scored]).normality
+    combiner = Combiner.fit(scores, found.normality, contrast_scores, contrast_normalities)
     return combiner, combiner.unusualness(scores, found.normality)
 
 

@@ -61,10 +61,13 @@ def render(
     threshold: Threshold,
     quality: Quality | None,
     histogram_png: bytes,
+    combination: str | None = None,
 ) -> str:
     """The page: summary, histogram, then the findings table, most unusual first."""
     picture = base64.b64encode(histogram_png).decode("ascii")
     quality_line = f"<p>{escape(quality.describe())}</p>" if quality else ""
+    if combination is not None:
+        quality_line = f"<p>unusualness: {escape(combination)}</p>\n{quality_line}"
     header = "".join(f"<th>{escape(name)}</th>" for name in COLUMNS)
     body = "\n".join(_row(finding) for finding in findings)
     return f"""<!DOCTYPE html>

@@ -73,6 +73,7 @@ def _findings_json(report: Report, path: Path) -> None:
     document = {
         "run": report.run,
         "threshold": dataclasses.asdict(report.threshold),
+        "combination": report.combination,
         "quality": None if report.quality is None else dataclasses.asdict(report.quality),
         "verdicts": report.verdict_counts(),
         "findings": [dataclasses.asdict(f) for f in report.findings],
@@ -102,7 +103,7 @@ def write(report: Report, folder: Path, overwrite: bool = False) -> WrittenRepor
     _findings_json(report, written.findings_json)
     png = plot.score_histogram(report.training_scores, report.guardduty_scores, report.threshold.value)
     storage.write_bytes(str(written.histogram_png), png)
-    page = html.render(report.run, report.findings, report.threshold, report.quality, png)
+    page = html.render(report.run, report.findings, report.threshold, report.quality, png, report.combination)
     storage.write_text(written.html, page)
     return written
 

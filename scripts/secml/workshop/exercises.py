@@ -37,6 +37,7 @@ from secml.workshop.training_run import (
     report_inputs,
     require_tuples,
     training_summary,
+    write_contrast,
 )
 
 LOG_PREVIEW_LINES = 30
@@ -50,6 +51,7 @@ class Scored:
     trained: api.TrainResult
     guardduty: api.ScoreSummary
     validation: api.ScoreSummary
+    contrast: api.ScoreSummary
 
 
 def train_and_score(
@@ -59,8 +61,9 @@ def train_and_score(
     seed: int = 0,
     role_arn: str | None = None,
 ) -> Scored:
-    """Train on the fitting channel, then score the GuardDuty tuples and the held-out pairs.
-    `role_arn` is the SageMaker execution role (the sagemaker backend only)."""
+    """Train on the fitting channel, then score the GuardDuty tuples, the held-out pairs and the
+    contrast pairs (write_contrast must have run). `role_arn` is the SageMaker execution role (the
+    sagemaker backend only)."""
     trained = api.train(
         backend,
         train=run.fit_channel,
@@ -75,6 +78,7 @@ def train_and_score(
         trained=trained,
         guardduty=api.score(trained.model_uri, run.guardduty_tuples, run.guardduty_scores),
         validation=api.score(trained.model_uri, run.validation_channel, run.validation_scores),
+        contrast=api.score(trained.model_uri, run.contrast_channel, run.contrast_scores),
     )
 
 
@@ -228,12 +232,14 @@ def step_2_4(workshop: Workshop) -> None:
     )
     if split.skipped_lines:
         print(f"skipped {split.skipped_lines:,} training lines that are not <principal, IP>")
+    contrasted = write_contrast(run, options.seed)
+    print(f"{contrasted:,} contrast pairs (held-out principals at addresses they never used) -> {run.contrast_channel}")
     print(f"training IP Insights ({options.backend} backend) on {run.fit_channel}", flush=True)
     role_arn = workshop.outputs["notebook_role_arn"] if options.backend == "sagemaker" else None
     scored = train_and_score(run, options.backend, options.hyperparameters, options.seed, role_arn)
     print(f"model: {scored.trained.model_uri}")
     print(f"training metrics: {training_summary(scored.trained.metrics)}")
-    for summary in (scored.guardduty, scored.validation):
+    for summary in (scored.guardduty, scored.validation, scored.contrast):
         print(
             f"scored {summary.rows:,} pairs -> {summary.out} ({summary.unseen_principals:,} of unseen "
             f"principals, {summary.errors:,} not scorable)"

@@ -14,6 +14,7 @@ from secml.workshop.training_run import (
     report_inputs,
     require_tuples,
     training_summary,
+    write_contrast,
 )
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "threshold",
     "train",
     "training_summary",
+    "write_contrast",
     "writer",
 ]

@@ -13,6 +13,8 @@ from typing import Any
 
 from secml.core.errors import NotReadyError
 from secml.core.storage import exists, upload
+from secml.history import contrast
+from secml.history import index as history_index
 from secml.ipinsights import holdout
 from secml.ipinsights.hyperparameters import Hyperparameters
 from secml.ipinsights.tuples_io import iter_tuples
@@ -103,6 +105,10 @@ class TrainingRun:
         return self._uri(f"model/{self.run}/channels/validation.csv")
 
     @property
+    def contrast_channel(self) -> str:
+        return self._uri(f"model/{self.run}/channels/contrast.csv")
+
+    @property
     def model(self) -> str:
         return self._uri(f"model/{self.run}")
 
@@ -113,6 +119,10 @@ class TrainingRun:
     @property
     def validation_scores(self) -> str:
         return self._uri(f"scores/{self.run}/validation_scores.csv")
+
+    @property
+    def contrast_scores(self) -> str:
+        return self._uri(f"scores/{self.run}/contrast_scores.csv")
 
 
 def require_tuples(run: TrainingRun) -> None:
@@ -143,6 +153,19 @@ def hold_out_validation(
     return counts
 
 
+def write_contrast(run: TrainingRun, seed: int = 0) -> int:
+    """The contrast channel: one pair per held-out pair, its principal at an address it never used
+    in the fitting channel (secml.history.contrast); returns the pairs written."""
+    history = history_index.read(run.fit_channel)
+    principals = [p for chunk in iter_tuples(run.validation_channel) for p in chunk.principals]
+    pairs = contrast.draw(history, principals, seed)
+    with tempfile.TemporaryDirectory(prefix="secml-contrast-") as folder:
+        path = Path(folder) / "contrast.csv"
+        path.write_text("".join(f"{p},{ip}\n" for p, ip in zip(pairs.principals, pairs.ips, strict=True)), "utf-8")
+        upload(path, run.contrast_channel)
+    return len(pairs.principals)
+
+
 def training_summary(metrics: dict[str, Any]) -> str:
     """The one-number metrics (per-epoch lists stay in metrics.json beside the model)."""
     shown = []
@@ -165,6 +188,7 @@ def report_inputs(
         train_scores=run.validation_scores,
         truth=truth,
         history=run.fit_channel if with_history else None,
+        contrast_scores=run.contrast_scores if with_history else None,
         threshold_value=threshold,
         false_positive_rate=fpr,
     )

@@ -103,3 +103,40 @@ def test_calibration_on_unusualness() -> None:
     assert int(np.count_nonzero(held_out > chosen.value)) == 10
     assert chosen.value == pytest.approx(0.99)
     assert explain.calibrate(held_out, 0.1).value < chosen.value
+
+
+def test_contrast_scores_weigh_a_useless_model_down(
+    history_files: tuple[ReportFiles, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files, history = history_files
+    # The model scores addresses the principals never used above their held-out ones (it learnt
+    # nothing useful); half of them are far networks, half new addresses in the principal's own /24.
+    nets = {"alice": "10.1.0", "bob": "198.51.100", "ci-role": "192.0.2"}
+    rows = []
+    for i in range(100):
+        principal = ("alice", "bob", "ci-role")[i % 3]
+        ip = f"95.184.{i}.1" if i % 2 else f"{nets[principal]}.{10 + i}"
+        rows.append(f"{principal},{ip},{1 + (i * 37 % 100) / 100:.2f},true")
+    contrast = tmp_path / "contrast_scores.csv"
+    contrast.write_text("principal,ip,dot_product,seen_principal\n" + "\n".join(rows) + "\n")
+    assert _run(files, history, tmp_path / "out", "--contrast-scores", str(contrast)) == 0
+    printed = capsys.readouterr().out
+    line = next(line for line in printed.splitlines() if line.startswith("unusualness: IP Insights weight"))
+    assert float(line.split("weight ")[1].split(",")[0]) == 0.0
+    document = json.loads((tmp_path / "out" / "findings.json").read_text())
+    assert document["combination"] == line.removeprefix("unusualness: ")
+
+
+def test_contrast_scores_need_the_history(
+    history_files: tuple[ReportFiles, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files, _ = history_files
+    code = main(
+        [
+            "report", "--scores", str(files.scores), "--index", str(files.index),
+            "--train-scores", str(files.train_scores), "--contrast-scores", str(files.train_scores),
+            "--out", str(tmp_path / "out"),
+        ]
+    )  # fmt: skip
+    assert code == 2
+    assert "give --history as well" in capsys.readouterr().err

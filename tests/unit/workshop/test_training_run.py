@@ -23,6 +23,8 @@ def test_a_run_keeps_its_files_apart_from_the_ingest_outputs() -> None:
     assert run.model == "s3://bucket/model/run1"
     assert run.guardduty_scores == "s3://bucket/scores/run1/guardduty_scores.csv"
     assert run.validation_scores == "s3://bucket/scores/run1/validation_scores.csv"
+    assert run.contrast_channel == "s3://bucket/model/run1/channels/contrast.csv"
+    assert run.contrast_scores == "s3://bucket/scores/run1/contrast_scores.csv"
 
 
 def test_the_inputs_are_where_the_functions_reported_writing() -> None:
@@ -58,3 +60,22 @@ def test_hold_out_streams_both_channels_by_distinct_pair(tuples_bucket: str) -> 
     assert sorted(fit.splitlines() + held.splitlines()) == sorted(lines)
     assert not set(fit.splitlines()) & set(held.splitlines())
     assert split.held_out_pairs % 10 == 0 and split.held_out_pairs > 0
+
+
+def test_contrast_pairs_pair_each_held_out_principal_with_an_address_it_never_used(tuples_bucket: str) -> None:
+    s3 = boto3.client("s3", region_name="us-west-2")
+    lines = [f"user{i % 5},10.0.{i % 5}.{i % 40}" for i in range(400)]
+    s3.put_object(Bucket=tuples_bucket, Key="train/cloudtrail_tuples.csv", Body="\n".join(lines).encode() + b"\n")
+    run = TrainingRun.in_bucket(tuples_bucket, "run1")
+    training_run.hold_out_validation(run, seed=0, share=0.25)
+    written = training_run.write_contrast(run, seed=0)
+    contrast = s3.get_object(Bucket=tuples_bucket, Key="model/run1/channels/contrast.csv")["Body"].read().decode()
+    held = s3.get_object(Bucket=tuples_bucket, Key="model/run1/channels/validation.csv")["Body"].read().decode()
+    fit = set(s3.get_object(Bucket=tuples_bucket, Key="model/run1/channels/train.csv")["Body"].read().decode().split())
+    pairs = contrast.split()
+    assert written == len(pairs) == len(held.split())
+    assert [p.split(",")[0] for p in pairs] == [h.split(",")[0] for h in held.split()]
+    assert not set(pairs) & fit
+    training_run.write_contrast(run, seed=0)
+    again = s3.get_object(Bucket=tuples_bucket, Key="model/run1/channels/contrast.csv")["Body"].read().decode()
+    assert again == contrast
