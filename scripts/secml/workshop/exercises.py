@@ -86,6 +86,8 @@ class ExerciseOptions:
     threshold: float | None = None
     seed: int = 0
     hyperparameters: Hyperparameters = WORKSHOP_HYPERPARAMETERS
+    # Asked before sample findings go to a reused detector (None: refuse there).
+    confirm_sample_findings: sample_findings.Confirm | None = None
 
 
 @dataclass
@@ -190,7 +192,7 @@ def require_readable_inputs(name: str, result: dict[str, Any]) -> None:
 
 
 def step_1_1(workshop: Workshop) -> None:
-    sample_findings.run(workshop.target)
+    sample_findings.run(workshop.target, confirm=workshop.options.confirm_sample_findings)
 
 
 def step_1_2(workshop: Workshop) -> None:
