@@ -48,7 +48,7 @@ run "hardened_instance" {
       strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "s3://secml-tuples-mock/notebook/workshop-ipinsights.ipynb"),
       strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "home=/home/ec2-user/SageMaker"),
       strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "> \"$home/secml-config.json\""),
-      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), jsonencode({ bucket = "secml-tuples-mock", region = "us-west-2", role_arn = aws_iam_role.notebook.arn })),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), jsonencode({ bucket = "secml-tuples-mock", kms_key_arn = var.kms_key_arn, region = "us-west-2", role_arn = aws_iam_role.notebook.arn })),
       strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "pip install"),
     ])
     error_message = "on start: copy the notebook, write secml-config.json, pip-install the driver"

@@ -58,9 +58,11 @@ def train_and_score(
     hyperparameters: Hyperparameters,
     seed: int = 0,
     role_arn: str | None = None,
+    kms_key_arn: str | None = None,
 ) -> Scored:
     """Train on the fitting channel, then score the GuardDuty tuples and the held-out pairs.
-    `role_arn` is the SageMaker execution role (the sagemaker backend only)."""
+    `role_arn` is the SageMaker execution role and `kms_key_arn` the key its outputs are written
+    with (the sagemaker backend only)."""
     trained = api.train(
         backend,
         train=run.fit_channel,
@@ -70,6 +72,7 @@ def train_and_score(
         seed=seed,
         progress=sys.stderr.isatty(),
         role_arn=role_arn,
+        kms_key_arn=kms_key_arn,
     )
     return Scored(
         trained=trained,
@@ -231,8 +234,10 @@ def step_2_4(workshop: Workshop) -> None:
     if split.skipped_lines:
         print(f"skipped {split.skipped_lines:,} training lines that are not <principal, IP>")
     print(f"training IP Insights ({options.backend} backend) on {run.fit_channel}", flush=True)
-    role_arn = workshop.outputs["notebook_role_arn"] if options.backend == "sagemaker" else None
-    scored = train_and_score(run, options.backend, options.hyperparameters, options.seed, role_arn)
+    on_sagemaker = options.backend == "sagemaker"
+    role_arn = workshop.outputs["notebook_role_arn"] if on_sagemaker else None
+    kms_key_arn = workshop.outputs["tuples_kms_key_arn"] if on_sagemaker else None
+    scored = train_and_score(run, options.backend, options.hyperparameters, options.seed, role_arn, kms_key_arn)
     print(f"model: {scored.trained.model_uri}")
     print(f"training metrics: {training_summary(scored.trained.metrics)}")
     for summary in (scored.guardduty, scored.validation):

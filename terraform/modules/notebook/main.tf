@@ -160,9 +160,10 @@ resource "aws_sagemaker_notebook_instance_lifecycle_configuration" "workshop" {
     wheel_key     = aws_s3_object.driver_wheel.key
     wheel_name    = local.wheel_name
     config_json = jsonencode({
-      bucket   = var.tuples_bucket_name
-      region   = local.region
-      role_arn = aws_iam_role.notebook.arn
+      bucket      = var.tuples_bucket_name
+      region      = local.region
+      role_arn    = aws_iam_role.notebook.arn
+      kms_key_arn = var.kms_key_arn
     })
   }))
 }
