@@ -13,6 +13,10 @@ CHECKOV_VENV := .venv-checkov
 SECML := $(VENV)/bin/secml --target $(TARGET)
 # Training backend for exercise 2: the local engine on the emulator, SageMaker on AWS.
 BACKEND ?= $(if $(filter aws,$(TARGET)),sagemaker,local)
+# Sample findings on a GuardDuty detector the stack reuses reach the account's live pipelines:
+# exercise 1.1 asks first; SAMPLE_FINDINGS=yes answers yes for a run nobody watches.
+SAMPLE_FINDINGS ?=
+CONSENT := $(if $(filter yes,$(SAMPLE_FINDINGS)),--yes)
 
 # Terraform providers: an offline mirror where one exists on this machine (terraform init
 # -plugin-dir); otherwise terraform init downloads them as usual.
@@ -23,7 +27,7 @@ export TF_PLUGIN_DIR
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
-	@echo "  TARGET=$(TARGET) (local|aws)  BACKEND=$(BACKEND) (local|sagemaker)"
+	@echo "  TARGET=$(TARGET) (local|aws)  BACKEND=$(BACKEND) (local|sagemaker)  SAMPLE_FINDINGS=yes (no prompt on a reused detector)"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,16 +53,16 @@ down: $(VENV)/.installed ## SageMaker leftovers, terraform destroy, stop the emu
 	$(SECML) stack down $(if $(KEEP_EMULATOR),--keep-emulator)
 
 sample-findings: $(VENV)/.installed ## exercise 1.1: generate and list GuardDuty sample findings
-	$(SECML) exercise 1.1
+	$(SECML) exercise 1.1 $(CONSENT)
 
 exercise1: $(VENV)/.installed ## exercise 1: sample findings, then the GuardDuty ingest printing findings
-	$(SECML) exercise 1
+	$(SECML) exercise 1 $(CONSENT)
 
 exercise2: $(VENV)/.installed ## exercise 2: tuples from CloudTrail and GuardDuty, train, score, report
 	$(SECML) exercise 2 --backend $(BACKEND)
 
 demo: $(VENV)/.installed ## the whole workshop: up, exercise1, exercise2, then the most unusual findings
-	$(SECML) demo --backend $(BACKEND)
+	$(SECML) demo --backend $(BACKEND) $(CONSENT)
 
 PYTHON_SOURCES := scripts lambda_src tests benchmarks
 

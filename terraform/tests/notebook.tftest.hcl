@@ -48,10 +48,31 @@ run "hardened_instance" {
       strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "s3://secml-tuples-mock/notebook/workshop-ipinsights.ipynb"),
       strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "home=/home/ec2-user/SageMaker"),
       strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "> \"$home/secml-config.json\""),
-      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), jsonencode({ bucket = "secml-tuples-mock", region = "us-west-2", role_arn = aws_iam_role.notebook.arn })),
-      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "pip install"),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), jsonencode({ bucket = "secml-tuples-mock", kms_key_arn = var.kms_key_arn, region = "us-west-2", role_arn = aws_iam_role.notebook.arn })),
     ])
-    error_message = "on start: copy the notebook, write secml-config.json, pip-install the driver"
+    error_message = "on start: copy the notebook once, write secml-config.json"
+  }
+
+  assert {
+    condition = alltrue([
+      # One persistent environment on the instance's volume, over the conda_python3 interpreter.
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "state=\"$home/.secml\""),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "base=/home/ec2-user/anaconda3/envs/python3/bin/python"),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "-m venv --system-site-packages \"$env\""),
+      # Installed once: a start with the same wheel hash installs nothing.
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "\"$(cat \"$stamp\" 2>/dev/null)\" = \"fedcba9876543210fedcba9876543210\""),
+      # Its own kernel, registered at every start.
+      length(regexall("ipykernel install --user --name secml", base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start))) == 2,
+      # Ready and failed markers beside the log; dependencies in the background.
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "> \"$3/install.ready\""),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "> \"$3/install.failed\""),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "> \"$state/install.failed\""),
+      strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "nohup sudo -u ec2-user -H bash -c"),
+      # The conda environment itself is never pip-installed into.
+      !strcontains(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start), "anaconda3/bin/activate"),
+      length(base64decode(aws_sagemaker_notebook_instance_lifecycle_configuration.workshop.on_start)) <= 16384,
+    ])
+    error_message = "on start: the driver installed once into $home/.secml/env with its own kernel, ready/failed markers, within the 16 KiB a lifecycle script may hold"
   }
 
   assert {

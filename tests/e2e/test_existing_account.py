@@ -4,7 +4,8 @@ organisation member account holds, then `make up`, `make exercise1`, `make exerc
 
 What the account holds before secml arrives:
 - a GuardDuty detector with findings (auto-enabled by the organisation; one per region, and the
-  emulator refuses a second one as AWS does);
+  emulator refuses a second one as AWS does), the account a GuardDuty member of the organisation's
+  administrator account (a member may not archive findings);
 - an organisation trail's bucket (`AWSLogs/o-<org>/<account>/CloudTrail/...`), SSE-KMS with the
   trail's own key, and a findings bucket encrypted with the same key;
 - the reduced Lambda concurrency quota of a new account (10: nothing may be reserved).
@@ -43,6 +44,7 @@ ORGANISATION = "o-abc123defg"
 TRAIL_BUCKET = "org-cloudtrail-o-abc123defg"
 FINDINGS_BUCKET = "org-guardduty-findings"
 FINDINGS_PREFIX = "findings/"
+GUARDDUTY_ADMINISTRATOR = "999999999999"
 NEW_ACCOUNT_CONCURRENCY_QUOTA = "10"
 SMALL_CORPUS = CorpusSize(records=20_000, days=2, people=20, findings=40)
 
@@ -110,6 +112,7 @@ def _prepare_account(target: Target, state: Path) -> Account:
     detector = guardduty.create_detector(Enable=True)["DetectorId"]
     guardduty.create_sample_findings(DetectorId=detector)
     findings = guardduty.list_findings(DetectorId=detector)["FindingIds"]
+    guardduty.enable_organization_admin_account(AdminAccountId=GUARDDUTY_ADMINISTRATOR)
     key_arn = kms.create_key(Description="organisation trail key")["KeyMetadata"]["Arn"]
     for bucket in (TRAIL_BUCKET, FINDINGS_BUCKET):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": target.region})
@@ -198,10 +201,17 @@ def test_make_up_reuses_the_detector(account: Account) -> None:
     assert outputs["cloudtrail_input"] == {"bucket": TRAIL_BUCKET, "prefix": "AWSLogs/"}
 
 
-def test_make_exercise1_runs_on_the_reused_detector(account: Account) -> None:
-    completed = make("exercise1", account.environment)
+def test_make_exercise1_runs_on_the_reused_detector_once_confirmed(account: Account) -> None:
+    unconfirmed = make("exercise1", account.environment)  # nobody at a terminal to answer
+    assert unconfirmed.returncode != 0
+    assert "Security Hub" in unconfirmed.stdout and "add --yes (make: SAMPLE_FINDINGS=yes)" in unconfirmed.stdout
+    assert f"sample findings on detector {account.detector_id}" not in unconfirmed.stdout
+    completed = make("exercise1", {**account.environment, "SAMPLE_FINDINGS": "yes"})
     assert completed.returncode == 0, completed.stdout[-5000:]
     assert f"sample findings on detector {account.detector_id}" in completed.stdout
+    # A member account may not archive: it is told so, and the run still succeeds.
+    assert f"member of administrator account {GUARDDUTY_ADMINISTRATOR}" in completed.stdout
+    assert "archive them from the GuardDuty administrator account" in completed.stdout
 
 
 def test_make_exercise2_reads_the_encrypted_organisation_trail(account: Account) -> None:

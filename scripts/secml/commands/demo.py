@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from secml.commands.options import add_training_options, options_from
+from secml.commands.options import add_sample_findings_consent, add_training_options, options_from
 from secml.core.errors import SecmlError
 from secml.core.target import Target
 
@@ -14,6 +14,7 @@ from secml.core.target import Target
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="stack up, exercises 1 and 2, then the most unusual findings")
     add_training_options(parser)
+    add_sample_findings_consent(parser)
     parser.set_defaults(handler=run)
 
 

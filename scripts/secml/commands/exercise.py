@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from secml.commands.options import add_training_options, options_from
+from secml.commands.options import add_sample_findings_consent, add_training_options, options_from
 from secml.core.target import Target
 from secml.workshop.steps import EXERCISES
 
@@ -19,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("exercise", choices=tuple(EXERCISES))
     add_training_options(parser)
+    add_sample_findings_consent(parser)
     parser.set_defaults(handler=run)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from secml.commands.options import add_sample_findings_consent, sample_findings_consent
 from secml.core.target import Target
 
 
@@ -17,11 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "prints one line per finding: [updatedAt] region  ip  type  id",
     )
     sample.add_argument("--full", action="store_true", help="print each finding's full JSON instead")
+    add_sample_findings_consent(sample)
     sample.set_defaults(handler=run_sample)
 
 
 def run_sample(args: argparse.Namespace, target: Target) -> int:
     from secml.workshop import sample_findings
 
-    sample_findings.run(target, full=args.full)
+    sample_findings.run(target, full=args.full, confirm=sample_findings_consent(args))
     return 0

@@ -1,11 +1,15 @@
 """Options shared by several subcommands, defined once: the training options of exercise 2.4 and
-`secml demo`."""
+`secml demo`, and the consent to put sample findings on a reused GuardDuty detector (exercise 1.1,
+`secml findings sample`, `secml demo`)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from secml.core.errors import InputError
 from secml.core.target import Target
 from secml.ipinsights.choices import BACKENDS, default_backend
 from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
@@ -34,6 +38,33 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the hold-out split and training")
 
 
+def add_sample_findings_consent(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="generate sample findings on a reused GuardDuty detector without asking (make: SAMPLE_FINDINGS=yes)",
+    )
+
+
+def sample_findings_consent(args: argparse.Namespace) -> Callable[[str], bool]:
+    """Print the warning, then go on with --yes, ask on a terminal, and refuse in a run nobody can
+    answer (a pipeline must say --yes rather than hang on a prompt)."""
+
+    def confirm(warning: str) -> bool:
+        print(warning, flush=True)
+        if args.yes:
+            print("going on: --yes given", flush=True)
+            return True
+        if not sys.stdin.isatty():
+            raise InputError(
+                "sample findings on a reused detector need confirmation and this run is not interactive: "
+                "add --yes (make: SAMPLE_FINDINGS=yes) to go on"
+            )
+        return input("Generate sample findings on this detector? [y/N] ").strip().lower() in {"y", "yes"}
+
+    return confirm
+
+
 def options_from(args: argparse.Namespace, target: Target) -> ExerciseOptions:
     from secml.report import compose
     from secml.workshop import exercises
@@ -44,4 +75,5 @@ def options_from(args: argparse.Namespace, target: Target) -> ExerciseOptions:
         false_positive_rate=args.fpr,
         threshold=args.threshold,
         seed=args.seed,
+        confirm_sample_findings=sample_findings_consent(args),
     )

@@ -43,6 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sagemaker = parser.add_argument_group("sagemaker backend")
     sagemaker.add_argument("--role-arn", help="execution role (default: the stack's notebook_role_arn)")
     sagemaker.add_argument(
+        "--kms-key-arn",
+        help="KMS key the model artefacts and transform outputs are written with (default: the stack's "
+        "tuples_kms_key_arn when the role is the stack's)",
+    )
+    sagemaker.add_argument(
         "--instance-type",
         default=TRAINING_INSTANCE_TYPE,
         help="training instance type (default %(default)s; ml.p3.2xlarge is SageMaker's GPU reference)",
@@ -59,6 +64,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
         hyperparameters = Hyperparameters(**given)
     except HyperparameterError as error:
         raise InputError(str(error)) from error
+    role_arn, kms_key_arn = _role_and_key(args, target)
     result = api.train(
         args.backend,
         train=args.train,
@@ -67,7 +73,8 @@ def run(args: argparse.Namespace, target: Target) -> int:
         hyperparameters=hyperparameters,
         seed=args.seed,
         progress=sys.stderr.isatty(),
-        role_arn=_role_arn(args, target),
+        role_arn=role_arn,
+        kms_key_arn=kms_key_arn,
         instance_type=args.instance_type,
         instance_count=args.instance_count,
     )
@@ -77,10 +84,14 @@ def run(args: argparse.Namespace, target: Target) -> int:
     return 0
 
 
-def _role_arn(args: argparse.Namespace, target: Target) -> str | None:
-    """The role SageMaker trains as: --role-arn, else the stack's notebook role."""
-    if args.backend != "sagemaker" or args.role_arn:
-        return str(args.role_arn) if args.role_arn else None
+def _role_and_key(args: argparse.Namespace, target: Target) -> tuple[str | None, str | None]:
+    """The role SageMaker trains as and the key it writes with: the options, else the stack's
+    notebook role and tuples key (a role given without a key writes with the bucket's default)."""
+    if args.backend != "sagemaker":
+        return None, None
+    if args.role_arn:
+        return str(args.role_arn), args.kms_key_arn
     from secml.infra import stack
 
-    return str(stack.outputs(target)["notebook_role_arn"])
+    outputs = stack.outputs(target)
+    return str(outputs["notebook_role_arn"]), args.kms_key_arn or str(outputs["tuples_kms_key_arn"])

@@ -229,7 +229,11 @@ def check_notebook_platform(platform: str) -> Check:
             "notebook platform", "note",
             f"{platform} is Amazon Linux 2, past its end of support: notebook-al2023-v1 is the API's default",
         )  # fmt: skip
-    return Check("notebook platform", "ok", platform)
+    return Check(
+        "notebook platform", "note",
+        f"{platform}: the lifecycle script has not been run on Amazon Linux 2023; it needs the conda python3 "
+        "environment at /home/ec2-user/anaconda3/envs/python3 and says so in .secml/install.failed if it is absent",
+    )  # fmt: skip
 
 
 def check_training_quota(session: boto3.Session, instance_type: str) -> Check:

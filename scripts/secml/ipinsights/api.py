@@ -83,15 +83,18 @@ def train(
     progress: bool = False,
     *,
     role_arn: str | None = None,
+    kms_key_arn: str | None = None,
     instance_type: str = TRAINING_INSTANCE_TYPE,
     instance_count: int = 1,
     boto_session: boto3.Session | None = None,
 ) -> TrainResult:
     """Train IP Insights on `train` (validated on `validation`) and write the model under `model`.
-    The sagemaker backend runs as `role_arn`; it has no seed (SageMaker's algorithm takes none)."""
+    The sagemaker backend runs as `role_arn` and writes the model (and later the transform
+    outputs) with `kms_key_arn`; it has no seed (SageMaker's algorithm takes none)."""
     options = BackendOptions(
         seed=seed,
         role_arn=role_arn,
+        kms_key_arn=kms_key_arn,
         training_instance_type=instance_type,
         training_instance_count=instance_count,
         boto_session=boto_session,

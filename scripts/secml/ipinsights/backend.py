@@ -39,6 +39,8 @@ class BackendOptions:
 
     seed: int = 0
     role_arn: str | None = None
+    # The sagemaker backend writes model artefacts and transform outputs with this key (the stack's).
+    kms_key_arn: str | None = None
     training_instance_type: str = TRAINING_INSTANCE_TYPE
     training_instance_count: int = 1
     inference_instance_type: str = INFERENCE_INSTANCE_TYPE

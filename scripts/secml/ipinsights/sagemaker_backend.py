@@ -26,7 +26,7 @@ class SageMakerBackend:
         self.options = options
         self.boto_session = options.boto_session or boto3.Session()
 
-    def _settings(self, role_arn: str | None) -> sagemaker_jobs.Settings:
+    def _settings(self, role_arn: str | None, kms_key_arn: str | None) -> sagemaker_jobs.Settings:
         if not role_arn:
             raise InputError("the sagemaker backend needs an execution role: give --role-arn")
         return sagemaker_jobs.Settings(
@@ -34,13 +34,14 @@ class SageMakerBackend:
             training_instance_type=self.options.training_instance_type,
             training_instance_count=self.options.training_instance_count,
             inference_instance_type=self.options.inference_instance_type,
+            kms_key_arn=kms_key_arn,
         )
 
     def train(
         self, train: str, validation: str | None, model: str, hyperparameters: Hyperparameters, progress: bool
     ) -> tuple[Metrics, Manifest]:
         """SageMaker's algorithm takes no seed, so the options' seed is not used here."""
-        settings = self._settings(self.options.role_arn)
+        settings = self._settings(self.options.role_arn, self.options.kms_key_arn)
         if not is_s3(model):
             raise InputError(
                 f"the sagemaker backend writes its model to S3: give --model s3://BUCKET/PREFIX, not {model}"
@@ -75,6 +76,7 @@ class SageMakerBackend:
             "image": job.image,
             "model_data": job.model_data,
             "role_arn": settings.role_arn,
+            "kms_key_arn": settings.kms_key_arn,
             "principals": PRINCIPALS,
             "hyperparameters": hyperparameters.as_sagemaker(),
             "train": train,
@@ -85,7 +87,8 @@ class SageMakerBackend:
     def score(self, model: str, manifest: Manifest, input: str) -> ScoredChunks:
         """SageMaker rejects a whole request over one IPv6 or malformed address, so only valid IPv4
         rows are sent; the others get the local engine's per-row error and no score."""
-        settings = self._settings(manifest["role_arn"])
+        # Scoring writes with the key the model was trained with (an older manifest has none).
+        settings = self._settings(manifest["role_arn"], manifest.get("kms_key_arn"))
         pairs = tuples_io.read_tuples(input)
         parsed = parse_ipv4(pairs.ips)
         sendable = np.flatnonzero(parsed.valid).tolist()

@@ -46,12 +46,15 @@ ALREADY_EXISTS_MESSAGES = ("Cannot create already existing", "already exists")
 
 @dataclass(frozen=True)
 class Settings:
-    """Where SageMaker runs: the execution role and the instances for training and inference."""
+    """Where SageMaker runs: the execution role and the instances for training and inference, and
+    the KMS key its outputs are written with (model artefacts, transform outputs, endpoint volumes;
+    None: the bucket's default encryption alone)."""
 
     role_arn: str
     training_instance_type: str = TRAINING_INSTANCE_TYPE
     training_instance_count: int = 1
     inference_instance_type: str = INFERENCE_INSTANCE_TYPE
+    kms_key_arn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def train(
                 ),
                 stopping_condition=StoppingCondition(max_runtime_in_seconds=MAX_TRAINING_SECONDS),
                 hyperparameters=hyperparameters.as_sagemaker(),
-                output_data_config=OutputDataConfig(s3_output_path=output_path),
+                output_data_config=OutputDataConfig(s3_output_path=output_path, kms_key_id=settings.kms_key_arn),
                 tags=[Tag(key=tag["Key"], value=tag["Value"]) for tag in MANAGED_TAGS],
             )
             trainer.train(input_data_config=channels, wait=True, logs=logs)
@@ -222,7 +225,12 @@ def batch_transform(
                 "SplitType": "Line",
                 "CompressionType": "None",
             },
-            TransformOutput={"S3OutputPath": output_path, "Accept": JSON_LINES, "AssembleWith": "Line"},
+            TransformOutput={
+                "S3OutputPath": output_path,
+                "Accept": JSON_LINES,
+                "AssembleWith": "Line",
+                **({"KmsKeyId": settings.kms_key_arn} if settings.kms_key_arn else {}),
+            },
             TransformResources={"InstanceType": settings.inference_instance_type, "InstanceCount": 1},
             Tags=MANAGED_TAGS,
         )
@@ -283,6 +291,9 @@ def _create_endpoint(client: Any, name: str, image: str, model_data: str, settin
             }
         ],
         "Tags": MANAGED_TAGS,
+        # The endpoint's storage volume; SageMaker refuses a key for instance types with local
+        # NVMe storage (ml.*d.*, ml.g4dn.*), whose volumes it encrypts with a hardware key.
+        **({"KmsKeyId": settings.kms_key_arn} if settings.kms_key_arn else {}),
     }
     try:
         _create_unless_exists(client.create_model, **_model_request(name, image, model_data, settings.role_arn))

@@ -60,10 +60,11 @@ def train_and_score(
     hyperparameters: Hyperparameters,
     seed: int = 0,
     role_arn: str | None = None,
+    kms_key_arn: str | None = None,
 ) -> Scored:
     """Train on the fitting channel, then score the GuardDuty tuples, the held-out pairs and the
-    contrast pairs (write_contrast must have run). `role_arn` is the SageMaker execution role (the
-    sagemaker backend only)."""
+    contrast pairs (write_contrast must have run). `role_arn` is the SageMaker execution role and
+    `kms_key_arn` the key its outputs are written with (the sagemaker backend only)."""
     trained = api.train(
         backend,
         train=run.fit_channel,
@@ -73,6 +74,7 @@ def train_and_score(
         seed=seed,
         progress=sys.stderr.isatty(),
         role_arn=role_arn,
+        kms_key_arn=kms_key_arn,
     )
     return Scored(
         trained=trained,
@@ -90,6 +92,8 @@ class ExerciseOptions:
     threshold: float | None = None
     seed: int = 0
     hyperparameters: Hyperparameters = WORKSHOP_HYPERPARAMETERS
+    # Asked before sample findings go to a reused detector (None: refuse there).
+    confirm_sample_findings: sample_findings.Confirm | None = None
 
 
 @dataclass
@@ -194,7 +198,7 @@ def require_readable_inputs(name: str, result: dict[str, Any]) -> None:
 
 
 def step_1_1(workshop: Workshop) -> None:
-    sample_findings.run(workshop.target)
+    sample_findings.run(workshop.target, confirm=workshop.options.confirm_sample_findings)
 
 
 def step_1_2(workshop: Workshop) -> None:
@@ -235,8 +239,10 @@ def step_2_4(workshop: Workshop) -> None:
     contrasted = write_contrast(run, options.seed)
     print(f"{contrasted:,} contrast pairs (held-out principals at addresses they never used) -> {run.contrast_channel}")
     print(f"training IP Insights ({options.backend} backend) on {run.fit_channel}", flush=True)
-    role_arn = workshop.outputs["notebook_role_arn"] if options.backend == "sagemaker" else None
-    scored = train_and_score(run, options.backend, options.hyperparameters, options.seed, role_arn)
+    on_sagemaker = options.backend == "sagemaker"
+    role_arn = workshop.outputs["notebook_role_arn"] if on_sagemaker else None
+    kms_key_arn = workshop.outputs["tuples_kms_key_arn"] if on_sagemaker else None
+    scored = train_and_score(run, options.backend, options.hyperparameters, options.seed, role_arn, kms_key_arn)
     print(f"model: {scored.trained.model_uri}")
     print(f"training metrics: {training_summary(scored.trained.metrics)}")
     for summary in (scored.guardduty, scored.validation, scored.contrast):

@@ -6,6 +6,7 @@ from secml.core.storage import read_bytes
 from secml.ipinsights.api import score, train
 from secml.report import console, plot, quality, threshold, writer
 from secml.report.compose import compose_report, new_run_name
+from secml.workshop.install_status import wait_for_driver
 from secml.workshop.notebook_context import NotebookContext, discover
 from secml.workshop.training_run import (
     WORKSHOP_HYPERPARAMETERS,
@@ -35,6 +36,7 @@ __all__ = [
     "threshold",
     "train",
     "training_summary",
+    "wait_for_driver",
     "write_contrast",
     "writer",
 ]

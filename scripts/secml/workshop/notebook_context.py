@@ -2,8 +2,8 @@
 pasting a bucket name (the original notebook's first edit-this-cell step).
 
 On the SageMaker notebook instance the stack's lifecycle configuration writes
-`/home/ec2-user/SageMaker/secml-config.json` ({"bucket", "region", "role_arn"}): the notebook then
-trains on SageMaker with the instance's own role. Anywhere else (a laptop against the embedded
+`/home/ec2-user/SageMaker/secml-config.json` ({"bucket", "region", "role_arn", "kms_key_arn"}): the
+notebook then trains on SageMaker with the instance's own role, writing with the stack's key. Anywhere else (a laptop against the embedded
 emulator) the local target's Terraform outputs say the same things and the local engine trains.
 """
 
@@ -19,7 +19,7 @@ from secml.infra import stack
 from secml.ipinsights.choices import Backend
 
 INSTANCE_CONFIG = Path("/home/ec2-user/SageMaker/secml-config.json")
-CONFIG_KEYS = ("bucket", "region", "role_arn")
+CONFIG_KEYS = ("bucket", "region", "role_arn", "kms_key_arn")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class NotebookContext:
     bucket: str
     region: str
     role_arn: str
+    kms_key_arn: str  # the stack's key: SageMaker writes the model and transform outputs with it
     backend: Backend
     source: str  # where these values came from, shown to the user
     truth: Path | None = None  # the generated corpus's labels, when the stack runs on the emulator
@@ -44,6 +45,7 @@ def from_instance_config(path: Path) -> NotebookContext:
         bucket=config["bucket"],
         region=config["region"],
         role_arn=config["role_arn"],
+        kms_key_arn=config["kms_key_arn"],
         backend="sagemaker",
         source=str(path),
     )
@@ -58,6 +60,7 @@ def from_stack(target: Target) -> NotebookContext:
         bucket=outputs["tuples_bucket_name"],
         region=outputs["region"],
         role_arn=outputs["notebook_role_arn"],
+        kms_key_arn=outputs["tuples_kms_key_arn"],
         backend="local" if target.is_emulator else "sagemaker",
         source=f"terraform outputs of TARGET={target.name}",
         truth=truth if truth.is_file() else None,

@@ -159,10 +159,12 @@ resource "aws_sagemaker_notebook_instance_lifecycle_configuration" "workshop" {
     notebook_name = local.notebook_name
     wheel_key     = aws_s3_object.driver_wheel.key
     wheel_name    = local.wheel_name
+    wheel_hash    = var.driver_wheel.source_hash
     config_json = jsonencode({
-      bucket   = var.tuples_bucket_name
-      region   = local.region
-      role_arn = aws_iam_role.notebook.arn
+      bucket      = var.tuples_bucket_name
+      region      = local.region
+      role_arn    = aws_iam_role.notebook.arn
+      kms_key_arn = var.kms_key_arn
     })
   }))
 }

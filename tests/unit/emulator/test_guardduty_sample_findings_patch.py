@@ -19,7 +19,12 @@ from secml.workshop.sample_findings import SAMPLE_CRITERIA
 
 @pytest.mark.parametrize(
     ("operation", "arguments"),
-    [("create_sample_findings", {}), ("list_findings", {}), ("get_findings", {"FindingIds": ["f" * 32]})],
+    [
+        ("create_sample_findings", {}),
+        ("list_findings", {}),
+        ("get_findings", {"FindingIds": ["f" * 32]}),
+        ("archive_findings", {"FindingIds": ["f" * 32]}),
+    ],
 )
 def test_upstream_moto_still_lacks_the_findings_apis(operation: str, arguments: dict[str, Any]) -> None:
     """Plain moto, in-process and unpatched: fails once moto implements the call; then delete
@@ -30,6 +35,27 @@ def test_upstream_moto_still_lacks_the_findings_apis(operation: str, arguments: 
         with pytest.raises(ClientError) as missing:
             getattr(guardduty, operation)(DetectorId=detector, **arguments)
     assert missing.value.response["Error"]["Message"] == "Not yet implemented"
+
+
+def test_upstream_moto_still_answers_get_administrator_account_in_the_wrong_case() -> None:
+    """Plain moto: the administrator is set, yet the SDK reads nothing; fails once moto answers
+    camelCase, then delete guardduty_administrator_account."""
+    with mock_aws():
+        guardduty = boto3.client("guardduty", region_name="us-west-2")
+        detector = guardduty.create_detector(Enable=True)["DetectorId"]
+        guardduty.enable_organization_admin_account(AdminAccountId="999999999999")
+        assert "Administrator" not in guardduty.get_administrator_account(DetectorId=detector)
+
+
+@pytest.mark.emulator
+def test_the_emulator_names_a_member_accounts_administrator(emulator_env: Target) -> None:
+    guardduty = boto3.client("guardduty", region_name="ap-southeast-2")  # moto keeps it per region
+    detector = guardduty.create_detector(Enable=True)["DetectorId"]
+    assert "Administrator" not in guardduty.get_administrator_account(DetectorId=detector)
+    guardduty.enable_organization_admin_account(AdminAccountId="999999999999")
+    administrator = guardduty.get_administrator_account(DetectorId=detector)["Administrator"]
+    assert administrator == {"AccountId": "999999999999", "RelationshipStatus": "Enabled"}
+    guardduty.delete_detector(DetectorId=detector)
 
 
 @pytest.fixture
@@ -113,6 +139,18 @@ def test_bad_requests_answer_guardduty_errors(guardduty: Any, detector_id: str) 
     with pytest.raises(ClientError):
         guardduty.list_findings(DetectorId="0" * 32)
     assert guardduty.get_findings(DetectorId=detector_id, FindingIds=["f" * 32])["Findings"] == []
+
+
+@pytest.mark.emulator
+def test_archived_findings_say_so_and_batches_are_bounded(guardduty: Any, detector_id: str) -> None:
+    guardduty.create_sample_findings(DetectorId=detector_id)
+    ids = _all_ids(guardduty, detector_id)
+    guardduty.archive_findings(DetectorId=detector_id, FindingIds=ids[:2])
+    archived = {"Criterion": {"service.archived": {"Eq": ["true"]}}}
+    assert sorted(_all_ids(guardduty, detector_id, FindingCriteria=archived)) == sorted(ids[:2])
+    with pytest.raises(ClientError) as too_many:
+        guardduty.archive_findings(DetectorId=detector_id, FindingIds=["f" * 32] * 51)
+    assert too_many.value.response["Error"]["Code"] == "BadRequestException"
 
 
 def test_the_sample_criterion_reads_additional_info_and_leaves_other_findings_out() -> None:

@@ -289,24 +289,70 @@ def test_endpoint_is_created_once_invoked_and_deleted_by_cleanup(
     assert foreign in _model_names()
 
 
+def test_model_artefacts_transform_outputs_and_endpoint_volumes_use_the_given_key(
+    bucket: str, role: str, emulator_env: Target
+) -> None:
+    """The stack's key (exercise 2.4 and `secml train` pass `tuples_kms_key_arn`) reaches every
+    SageMaker request that writes data, and scoring reuses the key recorded with the model."""
+    key = boto3.client("kms").create_key(Description="secml tuples")["KeyMetadata"]["Arn"]
+    recorder, model = SageMakerRecorder(), f"s3://{bucket}/keyed-model/"
+    api.train(
+        "sagemaker",
+        train=f"s3://{bucket}/train/cloudtrail_tuples.csv",
+        validation=None,
+        model=model,
+        hyperparameters=HYPERPARAMETERS,
+        role_arn=role,
+        kms_key_arn=key,
+        boto_session=recorder.session,
+    )
+    [training] = recorder.calls("CreateTrainingJob")
+    assert training["OutputDataConfig"] == {"S3OutputPath": model, "KmsKeyId": key, "CompressionType": "GZIP"}
+    assert json.loads(_s3_text(f"{model}secml-model.json"))["kms_key_arn"] == key
+    api.score(
+        model, f"s3://{bucket}/infer/guardduty_tuples.csv", f"s3://{bucket}/scores/k.csv", boto_session=recorder.session
+    )
+    [transform] = recorder.calls("CreateTransformJob")
+    assert transform["TransformOutput"]["KmsKeyId"] == key
+    queue_endpoint_answers(emulator_env, [fake_answer(b"alice,10.0.0.9\nmallory,10.0.0.9\nbob,192.168.1.20\n")])
+    api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", endpoint=True, boto_session=recorder.session)
+    [config] = recorder.calls("CreateEndpointConfig")
+    assert config["KmsKeyId"] == key
+    cleanup.delete_hosted_resources(emulator_env, boto_session=SageMakerRecorder().session)
+
+
+def test_without_a_key_no_request_names_one(trained: Any, bucket: str) -> None:
+    recorder, model = trained
+    api.score(
+        model, f"s3://{bucket}/infer/guardduty_tuples.csv", f"s3://{bucket}/scores/n.csv", boto_session=recorder.session
+    )
+    assert "KmsKeyId" not in recorder.calls("CreateTrainingJob")[0]["OutputDataConfig"]
+    assert "KmsKeyId" not in recorder.calls("CreateTransformJob")[0]["TransformOutput"]
+
+
 def test_answer_with_the_wrong_number_of_scores_is_refused() -> None:
     with pytest.raises(ServiceError, match="2 scores for 3 tuples"):
         sagemaker_jobs.parse_json_lines(b'{"dot_product": 1}\n{"dot_product": 2}\n', expected=3)
 
 
-def test_secml_train_defaults_the_role_to_the_stack_output(
+def test_secml_train_defaults_the_role_and_key_to_the_stack_outputs(
     emulator_env: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from secml.commands import train as train_command
     from secml.infra import stack
 
-    role = "arn:aws:iam::123456789012:role/secml-notebook"
-    monkeypatch.setattr(stack, "outputs", lambda target: {"notebook_role_arn": role} if target == emulator_env else {})
-    args = argparse.Namespace(backend="sagemaker", role_arn=None)
-    assert train_command._role_arn(args, emulator_env) == role
-    given = argparse.Namespace(backend="sagemaker", role_arn="arn:aws:iam::123456789012:role/mine")
-    assert train_command._role_arn(given, emulator_env) == given.role_arn
-    assert train_command._role_arn(argparse.Namespace(backend="local", role_arn=None), emulator_env) is None
+    role, key = "arn:aws:iam::123456789012:role/secml-notebook", "arn:aws:kms:us-west-2:123456789012:key/k"
+    outputs = {"notebook_role_arn": role, "tuples_kms_key_arn": key}
+    monkeypatch.setattr(stack, "outputs", lambda target: outputs if target == emulator_env else {})
+
+    def chosen(**given: Any) -> tuple[str | None, str | None]:
+        return train_command._role_and_key(argparse.Namespace(**given), emulator_env)
+
+    assert chosen(backend="sagemaker", role_arn=None, kms_key_arn=None) == (role, key)
+    mine = "arn:aws:iam::123456789012:role/mine"
+    assert chosen(backend="sagemaker", role_arn=mine, kms_key_arn=None) == (mine, None)
+    assert chosen(backend="sagemaker", role_arn=mine, kms_key_arn="k2") == (mine, "k2")
+    assert chosen(backend="local", role_arn=None, kms_key_arn=None) == (None, None)
 
 
 def test_role_check_switch_is_scoped_to_the_sdk_call(bucket: str, role: str, monkeypatch: pytest.MonkeyPatch) -> None:

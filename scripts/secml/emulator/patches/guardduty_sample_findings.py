@@ -1,7 +1,7 @@
-"""GuardDuty CreateSampleFindings, ListFindings and GetFindings for moto 5.2.5.
+"""GuardDuty CreateSampleFindings, ListFindings, GetFindings and ArchiveFindings for moto 5.2.5.
 
 Gap: moto's GuardDuty backend has detectors and filters but no findings at all; these three calls
-answer 404/NotImplemented, so workshop exercise 1.1 ("generate sample findings, then look at
+answer 404/NotImplemented (ArchiveFindings too), so workshop exercise 1.1 ("generate sample findings, then look at
 them") could not run on the emulator. The fix stores findings per detector in the backend:
 
 - CreateSampleFindings: one sample finding per requested type (every type `secml.data.findings`
@@ -12,8 +12,11 @@ them") could not run on the emulator. The fix stores findings per detector in th
   paths such as `type`, `service.archived` or `service.additionalInfo.sample`),
   sorted by `sortCriteria`, paged by `maxResults` (1-50) and `nextToken`.
 - GetFindings: the findings for up to 50 ids, unknown ids left out, in the order asked.
+- ArchiveFindings: sets `service.archived` on up to 50 of the detector's findings. As on AWS, a
+  GuardDuty member account (one whose GetAdministratorAccount names an administrator) may not
+  archive: BadRequestException (the wording is the emulator's own).
 
-Remove this module when moto implements the three operations (a canary in tests/unit/data fails
+Remove this module when moto implements the four operations (a canary in tests/unit/data fails
 then).
 """
 
@@ -35,6 +38,7 @@ FINDINGS_PATHS = {
     "{0}/detector/(?P<detector_id>[^/]+)/findings$": responses.GuardDutyResponse.dispatch,
     "{0}/detector/(?P<detector_id>[^/]+)/findings/get$": responses.GuardDutyResponse.dispatch,
     "{0}/detector/(?P<detector_id>[^/]+)/findings/create$": responses.GuardDutyResponse.dispatch,
+    "{0}/detector/(?P<detector_id>[^/]+)/findings/archive$": responses.GuardDutyResponse.dispatch,
 }
 _MEMBERSHIP: dict[str, bool] = {"eq": True, "equals": True, "neq": False, "notEquals": False}
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
@@ -156,6 +160,21 @@ def get_findings(self: models.GuardDutyBackend, detector_id: str, finding_ids: l
     return [stored[i] for i in finding_ids if i in stored]
 
 
+def archive_findings(self: models.GuardDutyBackend, detector_id: str, finding_ids: list[str]) -> None:
+    if len(finding_ids) > MAX_RESULTS:
+        raise InvalidInputException(f"at most {MAX_RESULTS} finding ids per call")
+    stored = _findings_of(self, detector_id)
+    administrator = self.get_administrator_account(detector_id).get("Administrator")
+    if administrator:
+        raise InvalidInputException(
+            f"member accounts cannot archive findings: this account's GuardDuty administrator is "
+            f"{administrator['AccountId']}"
+        )
+    for finding_id in finding_ids:
+        if finding_id in stored:
+            stored[finding_id]["service"]["archived"] = True
+
+
 def _detector_id(response: responses.GuardDutyResponse) -> str:
     return response.path.split("/detector/", 1)[1].split("/", 1)[0]
 
@@ -181,11 +200,18 @@ def respond_get_findings(self: responses.GuardDutyResponse) -> str:
     return json.dumps({"findings": found})
 
 
+def respond_archive_findings(self: responses.GuardDutyResponse) -> str:
+    self.guardduty_backend.archive_findings(_detector_id(self), self._get_param("findingIds") or [])
+    return "{}"
+
+
 def apply() -> None:
     models.GuardDutyBackend.create_sample_findings = create_sample_findings
     models.GuardDutyBackend.list_findings = list_findings
     models.GuardDutyBackend.get_findings = get_findings
+    models.GuardDutyBackend.archive_findings = archive_findings
     responses.GuardDutyResponse.create_sample_findings = respond_create_sample_findings
     responses.GuardDutyResponse.list_findings = respond_list_findings
     responses.GuardDutyResponse.get_findings = respond_get_findings
+    responses.GuardDutyResponse.archive_findings = respond_archive_findings
     urls.url_paths.update(FINDINGS_PATHS)
