@@ -63,7 +63,9 @@ def build_lambda_zip(source_root: Path, handler_module: str, output: Path) -> Pa
     entries = sorted([(handler, handler.name), *_package_files(source_root)], key=lambda e: e[1])
     stamp = time.gmtime(max(source_date_epoch(), DEFAULT_SOURCE_DATE_EPOCH))[:6]
     output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_suffix(".zip.partial")
+    # A partial file of this process's own, renamed over the zip: two builds at once (two make
+    # targets, two test sessions) never write into each other's file, and readers see whole zips.
+    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
     with zipfile.ZipFile(partial, "w") as archive:
         for path, name in entries:
             info = zipfile.ZipInfo(name, date_time=stamp)
@@ -127,9 +129,15 @@ def build_driver_wheel(root: Path, output_dir: Path) -> Path:
             reason = completed.stderr.strip()[-500:]
             raise SecmlError(f"building the driver wheel failed: {reason}")
         (wheel,) = wheel_out.glob("secml-*.whl")
+        # Renamed into place first, then other versions removed: there is always exactly one whole
+        # wheel for Terraform to find, even while another build runs.
+        partial = output_dir / f".{wheel.name}.{os.getpid()}.partial"
+        shutil.copyfile(wheel, partial)
+        built = partial.replace(output_dir / wheel.name)
         for old in output_dir.glob("secml-*.whl"):
-            old.unlink()
-        return Path(shutil.move(wheel, output_dir / wheel.name))
+            if old.name != wheel.name:
+                old.unlink(missing_ok=True)
+        return built
 
 
 def build_all() -> BuildResult:

@@ -96,3 +96,25 @@ def test_driver_wheel_is_reproducible_and_replaces_older_ones(tmp_path: Path) ->
     assert digest(second) == first_digest
     with zipfile.ZipFile(second) as opened:
         assert {"secml/__init__.py", "secml_ingest/__init__.py"} <= set(opened.namelist())
+
+
+def test_builds_running_at_once_each_leave_whole_zips(tmp_path: Path) -> None:
+    """Two builds into one folder (two make targets, two test sessions) never write into each
+    other's file: every zip left behind is whole and identical."""
+    import subprocess
+    import sys
+
+    from secml.core.checkout import lambda_src_dir
+
+    script = (
+        "import sys; from pathlib import Path; from secml.infra.artefacts import build_lambda_zips; "
+        "[build_lambda_zips(Path(sys.argv[1]), Path(sys.argv[2])) for _ in range(5)]"
+    )
+    out = tmp_path / "lambda"
+    runs = [subprocess.Popen([sys.executable, "-c", script, str(lambda_src_dir()), str(out)]) for _ in range(3)]
+    assert [run.wait(timeout=120) for run in runs] == [0, 0, 0]
+    zips = sorted(out.glob("*.zip"))
+    assert zips and not list(out.glob(".*.partial"))
+    for built in zips:
+        with zipfile.ZipFile(built) as archive:
+            assert archive.testzip() is None
