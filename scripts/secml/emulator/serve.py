@@ -6,6 +6,7 @@ Run as `python -m secml.emulator.serve --port N`; `secml.emulator.server` starts
 from __future__ import annotations
 
 import argparse
+import os
 
 from moto.server import ThreadedMotoServer
 
@@ -17,6 +18,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
+    # moto's own setting for its port: the Lambda runtime patch points functions' code here.
+    os.environ["MOTO_PORT"] = str(args.port)
     applied = apply_all()
     print(f"emulator patches applied: {', '.join(applied) or 'none'}", flush=True)
     server = ThreadedMotoServer(ip_address=EMULATOR_HOST, port=args.port, verbose=True)

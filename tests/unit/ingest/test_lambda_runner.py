@@ -1,4 +1,5 @@
-"""`secml lambda invoke` on the emulator runs the code the emulator holds, not the installed copy."""
+"""`secml lambda invoke` on the emulator runs the code the emulator holds, not the installed copy:
+the driver calls Lambda Invoke, and the emulator's patched Invoke runs the deployed package."""
 
 from __future__ import annotations
 
@@ -82,16 +83,18 @@ def test_the_runner_uses_the_function_code_and_environment(emulator_env: Target)
         "import os, secml_ingest\n"
         "def handler(event, context):\n"
         "    return {'package': secml_ingest.__file__, 'colour': os.environ['COLOUR'], 'event': event,\n"
-        "            'endpoint': os.environ['AWS_ENDPOINT_URL'], 'name': context.function_name}\n"
+        "            'endpoint': os.environ['AWS_ENDPOINT_URL'], 'name': context.function_name,\n"
+        "            'root': os.environ['LAMBDA_TASK_ROOT']}\n"
     )
     code = _zip({"probe.py": probe.encode(), "secml_ingest/__init__.py": b"PROBE = True\n"})
     _create("runner-probe", "probe.handler", code, {"COLOUR": "teal"})
     result = invoke(emulator_env, "runner-probe", {"k": 1})
     assert result.function_error is None
-    assert Path(result.payload["package"]).parts[-3:] == ("task", "secml_ingest", "__init__.py")
+    assert Path(result.payload["package"]) == Path(result.payload["root"]) / "secml_ingest" / "__init__.py"
     assert Path(result.payload["package"]).parent.parent != lambda_src_dir()
-    assert result.payload | {"package": ""} == {"package": "", "colour": "teal", "event": {"k": 1},
-                                                 "endpoint": emulator_env.endpoint_url, "name": "runner-probe"}  # fmt: skip
+    assert result.payload | {"package": "", "root": ""} == {
+        "package": "", "root": "", "colour": "teal", "event": {"k": 1},
+        "endpoint": emulator_env.endpoint_url, "name": "runner-probe"}  # fmt: skip
 
 
 def test_a_failing_function_reports_its_error(cli_on_emulator: Target, capsys: pytest.CaptureFixture[str]) -> None:

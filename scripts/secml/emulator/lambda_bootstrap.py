@@ -1,9 +1,10 @@
-"""Runs one Lambda handler the way the Lambda runtime does, for the local runner.
+"""Runs one Lambda handler the way the Lambda runtime does, for the emulator's Lambda Invoke.
 
 Started as ``python -I lambda_bootstrap.py CODE_DIR HANDLER RESULT_FILE`` with the event on stdin:
 the deployed code folder comes first on sys.path, so the code that runs is the function's own
 (not the copy installed in the driver's environment). The result, or the error payload in
-Lambda's shape, goes to RESULT_FILE; stdout and stderr are the function's log.
+Lambda's shape, goes to RESULT_FILE with the process's peak memory; stdout and stderr are the
+function's log. Standard library only: it runs beside the function's code, not the driver's.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import resource
 import sys
 import time
 import traceback
@@ -53,6 +55,7 @@ def main(code_dir: str, handler_name: str, result_file: str) -> int:
             },
         }
     sys.stdout.flush()
+    outcome["max_memory_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     with open(result_file, "w", encoding="utf-8") as out:
         json.dump(outcome, out, default=str)
     return 0

@@ -1,0 +1,112 @@
+"""The shared Lambda runtime patch (emulator/patches/lambda_subprocess_invoke.py): upstream moto
+cannot run a function without Docker, and the patched emulator runs the deployed zip for every
+caller: the Invoke API and S3 bucket notifications here; Step Functions in the backfill tests."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import time
+import zipfile
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.awslambda.utils import get_backend
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from secml.core.target import Target
+from secml.emulator.patches import lambda_subprocess_invoke
+
+REGION = "us-west-2"
+ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                          "Principal": {"Service": "lambda.amazonaws.com"}}]})  # fmt: skip
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in sorted(files.items()):
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _function(name: str, source: str, **settings: object) -> str:
+    role = f"secml-test-{name}"
+    iam = boto3.client("iam", region_name=REGION)
+    arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    answer = boto3.client("lambda", region_name=REGION).create_function(
+        FunctionName=name, Runtime="python3.12", Role=arn, Handler="fn.handler",
+        Code={"ZipFile": _zip({"fn.py": source})}, **settings,
+    )  # fmt: skip
+    return str(answer["FunctionArn"])
+
+
+def test_upstream_invoke_needs_docker() -> None:
+    with mock_aws():
+        _function("canary", "def handler(event, context):\n    return 1\n")
+        function = get_backend(DEFAULT_ACCOUNT_ID, REGION).get_function("canary")
+        headers: dict[str, str] = {}
+        payload = lambda_subprocess_invoke.UPSTREAM_INVOKE(function, "{}", {}, headers)
+    text = payload.decode() if isinstance(payload, bytes) else payload
+    assert text.startswith("error running docker")
+    assert headers["x-amz-function-error"] == "Handled"
+
+
+@pytest.mark.emulator
+def test_invoke_runs_the_handler_with_its_environment_and_logs(emulator_env: Target) -> None:
+    source = (
+        "import os\n"
+        "def handler(event, context):\n"
+        "    print('hello from', context.function_name)\n"
+        "    return {'twice': event['n'] * 2, 'colour': os.environ['COLOUR'],\n"
+        "            'memory': context.memory_limit_in_mb, 'left_ms': context.get_remaining_time_in_millis()}\n"
+    )
+    _function("patch-echo", source, Environment={"Variables": {"COLOUR": "teal"}}, MemorySize=256, Timeout=7)
+    answer = boto3.client("lambda").invoke(FunctionName="patch-echo", Payload=b'{"n": 21}', LogType="Tail")
+    payload = json.loads(answer["Payload"].read())
+    assert "FunctionError" not in answer
+    assert payload | {"left_ms": 0} == {"twice": 42, "colour": "teal", "memory": 256, "left_ms": 0}
+    assert 0 < payload["left_ms"] <= 7000
+    tail = base64.b64decode(answer["LogResult"]).decode()
+    assert "hello from patch-echo" in tail and "Memory Size: 256 MB" in tail
+    streams = boto3.client("logs").describe_log_streams(logGroupName="/aws/lambda/patch-echo")["logStreams"]
+    assert streams
+
+
+@pytest.mark.emulator
+def test_a_function_over_its_memory_size_is_stopped(emulator_env: Target) -> None:
+    source = "def handler(event, context):\n    hog = bytearray(400 * 1024 * 1024)\n    return len(hog)\n"
+    _function("patch-hog", source, MemorySize=128, Timeout=30)
+    answer = boto3.client("lambda").invoke(FunctionName="patch-hog", Payload=b"{}")
+    assert answer["FunctionError"] == "Unhandled"
+    assert json.loads(answer["Payload"].read())["errorType"] == "Runtime.OutOfMemory"
+
+
+@pytest.mark.emulator
+def test_an_s3_notification_runs_the_function(emulator_env: Target) -> None:
+    source = (
+        "import boto3, urllib.parse\n"
+        "def handler(event, context):\n"
+        "    record = event['Records'][0]['s3']\n"
+        "    key = urllib.parse.unquote_plus(record['object']['key'])  # event keys are URL-encoded\n"
+        "    boto3.client('s3').put_object(Bucket=record['bucket']['name'], Key='seen/' + key, Body=b'ok')\n"
+    )
+    arn = _function("patch-notified", source, Timeout=30)
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="patch-notify", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
+    s3.put_bucket_notification_configuration(
+        Bucket="patch-notify",
+        NotificationConfiguration={"LambdaFunctionConfigurations": [
+            {"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"], "Filter": {"Key": {"FilterRules": [
+                {"Name": "prefix", "Value": "in/"}]}}}]},
+    )  # fmt: skip
+    s3.put_object(Bucket="patch-notify", Key="in/one.json", Body=b"{}")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        listed = s3.list_objects_v2(Bucket="patch-notify", Prefix="seen/").get("Contents", [])
+        if listed:
+            break
+        time.sleep(0.2)
+    assert [item["Key"] for item in listed] == ["seen/in/one.json"]
