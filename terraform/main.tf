@@ -16,6 +16,10 @@ locals {
       source_code_hash = filebase64sha256("${local.lambda_package_dir}/${kind}_ingest.zip")
     }
   }
+  scorer_package = {
+    path             = "${local.lambda_package_dir}/finding_scorer.zip"
+    source_code_hash = filebase64sha256("${local.lambda_package_dir}/finding_scorer.zip")
+  }
 
   guardduty_export_prefix = "guardduty-export/"
 }
@@ -80,4 +84,18 @@ module "notebook" {
   tuples_bucket_name     = module.tuples_bucket.bucket_name
   workshop_notebook      = { path = local.notebook_path, source_hash = filemd5(local.notebook_path) }
   driver_wheel           = { path = local.driver_wheel_path, source_hash = filemd5(local.driver_wheel_path) }
+}
+
+module "automation" {
+  source = "./modules/automation"
+  count  = var.automation_enabled ? 1 : 0
+
+  name_prefix           = var.name_prefix
+  scorer_package        = local.scorer_package
+  tuples_bucket_name    = module.tuples_bucket.bucket_name
+  kms_key_arn           = module.tuples_bucket.kms_key_arn
+  severity_floor        = var.automation_severity_floor
+  finding_type_prefixes = var.automation_finding_type_prefixes
+  security_hub_enabled  = var.automation_security_hub_enabled
+  log_retention_days    = var.log_retention_days
 }

@@ -87,3 +87,18 @@ output "notebook_lifecycle_config_name" {
   description = "Lifecycle configuration that installs the workshop on the notebook instance at start."
   value       = module.notebook.lifecycle_config_name
 }
+
+output "finding_scorer_function_name" {
+  description = "The scorer Lambda of new GuardDuty findings (null when automation_enabled is false)."
+  value       = one(module.automation[*].scorer_function_name)
+}
+
+output "unusual_findings_topic_arn" {
+  description = "SNS topic of unusual findings (null when automation_enabled is false)."
+  value       = one(module.automation[*].unusual_findings_topic_arn)
+}
+
+output "finding_scorer_dead_letter_queue_url" {
+  description = "Failed scorings with their events (null when automation_enabled is false)."
+  value       = one(module.automation[*].dead_letter_queue_url)
+}
