@@ -1,7 +1,7 @@
 """The one IP rule: a tuple needs a literal IP address.
 
 CloudTrail's ``sourceIPAddress`` also holds service host names (``ec2.amazonaws.com``) when a
-service acted for the caller, ``AWS Internal`` for AWS's own calls, or nothing; none of those says
+service acted for the caller, ``AWS Internal`` (or ``AWS Internal/<n>``) for AWS's own calls, or nothing; none of those says
 where a principal was, so they are skipped and counted. Private addresses (calls through VPC
 endpoints) are kept: they are where the caller was. IPv6 is parsed and reported with its version,
 because SageMaker's IP Insights accepts only IPv4 and callers route IPv6 tuples elsewhere.
@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from secml_ingest.outcomes import AWS_INTERNAL, NO_SOURCE_IP, NOT_AN_IP, SERVICE_HOST_NAME, Skip
 
 AWS_INTERNAL_VALUE = "AWS Internal"
+AWS_INTERNAL_NUMBERED = "AWS Internal/"  # the documented numbered form, e.g. "AWS Internal/3"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 # Dotted-quad IPv4 exactly as `ipaddress` accepts it (no leading zeros), already canonical:
 # a regex match is several times cheaper than constructing an address object.
@@ -39,7 +40,7 @@ def _parse(value: str) -> LiteralIp | Skip:
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
-        if text == AWS_INTERNAL_VALUE:
+        if text == AWS_INTERNAL_VALUE or text.startswith(AWS_INTERNAL_NUMBERED):
             return Skip(AWS_INTERNAL)
         if "." in text and any(ch.isalpha() for ch in text) and not any(ch.isspace() for ch in text):
             return Skip(SERVICE_HOST_NAME)

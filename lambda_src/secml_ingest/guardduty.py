@@ -1,9 +1,11 @@
 """GuardDuty findings to `<principal, ip>` scoring tuples and finding-index rows.
 
 Findings arrive in three shapes: a JSON array of findings or a GetFindings response
-(``{"Findings": [...]}``, PascalCase keys as the API returns them), GuardDuty's own S3 export
-(``.jsonl.gz``, one finding a line) and EventBridge events whose ``detail`` is a finding
-(camelCase). Keys are normalised to camelCase so one extractor reads them all.
+(``{"Findings": [...]}`` with PascalCase keys as the SDKs return it, ``{"findings": [...]}`` in
+camelCase as the REST API answers), GuardDuty's own S3 export (``.jsonl.gz``, one finding a line)
+and EventBridge events whose ``detail`` is a finding (camelCase), one per object, one a line, or
+concatenated with no separator as Kinesis Data Firehose archives them (``{...}{...}``). Keys are
+normalised to camelCase so one extractor reads them all.
 
 A finding yields tuples only when it has ``resource.accessKeyDetails`` (the principal) and an
 action that names the caller's remote IP: ``AWS_API_CALL``, ``NETWORK_CONNECTION`` and every
@@ -24,6 +26,7 @@ from secml_ingest.outcomes import (
     NO_ACCESS_KEY_DETAILS,
     NO_ACTION,
     NO_REMOTE_IP,
+    NO_SOURCE_IP,
     PrincipalIp,
     Skip,
     unsupported_action,
@@ -32,6 +35,9 @@ from secml_ingest.principals import principal_of_access_key
 
 INDEX_HEADER = ("finding_id", "type", "severity", "updated_at", "account", "region", "principal", "ip")
 JSON_LINES_SUFFIXES = (".jsonl", ".jsonl.gz")
+# The findings list of a GetFindings answer: SDKs (PascalCase) and the REST API (camelCase).
+FINDINGS_KEYS = ("Findings", "findings")
+_DECODER = json.JSONDecoder()
 _ACTION_IP_FIELDS = {"AWS_API_CALL": "awsApiCallAction", "NETWORK_CONNECTION": "networkConnectionAction"}
 
 
@@ -62,16 +68,33 @@ def _json_lines(text: str) -> Iterator[Any]:
                 raise BadObjectError(f"invalid JSON on line {number}: {error}") from None
 
 
+def _concatenated_values(text: str) -> Iterator[Any]:
+    """Each JSON value of a text holding several, separated by whitespace or by nothing at all
+    (JSON lines, Firehose archives)."""
+    position, end = 0, len(text)
+    while True:
+        while position < end and text[position].isspace():
+            position += 1
+        if position == end:
+            return
+        try:
+            value, position = _DECODER.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise BadObjectError(f"invalid JSON: {error}") from None
+        yield value
+
+
 def _items(text: str) -> Iterator[Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
             raise BadObjectError(f"invalid JSON: {error}") from None
-        yield from _json_lines(text)
+        yield from _concatenated_values(text)
         return
-    if isinstance(document, dict) and isinstance(document.get("Findings"), list):
-        document = document["Findings"]
+    if isinstance(document, dict):
+        listed = next((document[key] for key in FINDINGS_KEYS if isinstance(document.get(key), list)), None)
+        document = document if listed is None else listed
     if isinstance(document, list):
         yield from document
     elif isinstance(document, dict):
@@ -129,7 +152,10 @@ def tuples_from_finding(finding: Mapping[str, Any]) -> list[PrincipalIp | Skip] 
     outcomes: list[PrincipalIp | Skip] = []
     for remote in ip_details:
         address = literal_ip(remote_address(remote))
-        outcomes.append(address if isinstance(address, Skip) else PrincipalIp(principal, address.text, address.version))
+        if isinstance(address, Skip):
+            outcomes.append(Skip(NO_REMOTE_IP) if address.reason == NO_SOURCE_IP else address)
+        else:
+            outcomes.append(PrincipalIp(principal, address.text, address.version))
     return outcomes
 
 

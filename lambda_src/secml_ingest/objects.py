@@ -10,7 +10,7 @@ from typing import Any
 
 from secml_ingest import cloudtrail, guardduty
 from secml_ingest.errors import BadObjectError
-from secml_ingest.outcomes import IPV6_NOT_SCORED, PrincipalIp, Skip
+from secml_ingest.outcomes import IPV6_NOT_SCORED, NO_SCORABLE_IP, PrincipalIp, Skip
 from secml_ingest.summary import FINDINGS, RECORDS, BadObject, IngestSummary
 from secml_ingest.tuples_csv import csv_text
 
@@ -60,10 +60,18 @@ def read_cloudtrail_object(key: str, data: bytes, observe: RecordObserver | None
     return ObjectTuples(csv_text(ipv4), csv_text(ipv6), "", summary)
 
 
+def _finding_skip_reason(ip_skips: list[str]) -> str:
+    """Why a finding whose every remote IP was left out gives no tuple: the reason they share
+    (all IPv6, all without an address), else that none of them could be scored."""
+    reasons = set(ip_skips)
+    return reasons.pop() if len(reasons) == 1 else NO_SCORABLE_IP
+
+
 def read_guardduty_object(key: str, data: bytes, observe: FindingObserver | None = None) -> ObjectTuples:
     """IPv4 scoring tuples and their finding-index rows (row i describes tuple i) of one object.
-    A finding that gives no tuple counts as a skipped finding; a finding's remote IP that gives
-    none (IPv6, which IP Insights cannot score, or no address) counts as a skipped IP."""
+    A finding that gives no tuple counts as a skipped finding (by the reason its remote IPs gave
+    none, when that is why); a remote IP left out of a finding that did give tuples (IPv6, which
+    IP Insights cannot score, or no address) counts as a skipped IP."""
     summary = IngestSummary(unit=FINDINGS, objects_read=1)
     pairs: list[tuple[str, str]] = []
     index: list[tuple[str, ...]] = []
@@ -79,14 +87,19 @@ def read_guardduty_object(key: str, data: bytes, observe: FindingObserver | None
             if isinstance(outcomes, Skip):
                 summary.items_skipped[outcomes.reason] += 1
                 continue
+            ip_skips: list[str] = []
             for outcome in outcomes:
                 if isinstance(outcome, Skip):
-                    summary.ips_skipped[outcome.reason] += 1
+                    ip_skips.append(outcome.reason)
                 elif outcome.ip_version != 4:
-                    summary.ips_skipped[IPV6_NOT_SCORED] += 1
+                    ip_skips.append(IPV6_NOT_SCORED)
                 else:
                     pairs.append((outcome.principal, outcome.ip))
                     index.append(guardduty.index_row(finding, outcome))
+            if len(ip_skips) == len(outcomes):  # not one scoring tuple: a skipped finding
+                summary.items_skipped[_finding_skip_reason(ip_skips)] += 1
+            else:
+                summary.ips_skipped.update(ip_skips)
     except BadObjectError as error:
         return unreadable(FINDINGS, key, str(error))
     summary.tuples_written = len(pairs)

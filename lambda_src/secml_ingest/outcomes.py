@@ -42,6 +42,8 @@ NO_ACTION = "no_action"
 NO_REMOTE_IP = "no_remote_ip"
 MALFORMED_FINDING = "malformed_finding"
 IPV6_NOT_SCORED = "ipv6_not_scored"
+# A finding whose remote IPs were all left out for different reasons (e.g. one IPv6, one absent).
+NO_SCORABLE_IP = "no_scorable_ip"
 
 
 def unsupported_action(action_type: str) -> Skip:

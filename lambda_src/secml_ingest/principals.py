@@ -10,8 +10,11 @@ principalId at ':' but not GuardDuty's, so assumed roles never matched. The rule
 - ``Root``: ``root:<account id>``. Root's principalId is the bare account id, which reads like a
   number rather than an actor; the prefix keeps it distinct from any IAM id.
 - ``FederatedUser``, ``AWSAccount`` (a principal of another account), ``SAMLUser``,
-  ``WebIdentityUser``, ``IdentityCenterUser``: their principalId, except that a role-session form
+  ``WebIdentityUser``: their principalId, except that a role-session form
   (``AROA...:<session>``) is cut to the role id as for ``AssumedRole``.
+- ``IdentityCenterUser``: no principalId; the user is ``onBehalfOf.userId``, unique within its
+  identity store, so the entity is ``<identity store id>/<user id>`` (the user id alone when the
+  record names no store), or the principalId should a record carry one.
 - ``AWSService`` identities, a missing userIdentity, or one that only says which service acted
   (``invokedBy`` without a type): no principal; the record is skipped and counted.
 
@@ -35,9 +38,8 @@ from secml_ingest.outcomes import (
 
 ROLE_ID_PREFIX = "AROA"
 ROOT_ENTITY_PREFIX = "root:"
-_BY_PRINCIPAL_ID = frozenset(
-    {"IAMUser", "FederatedUser", "AWSAccount", "SAMLUser", "WebIdentityUser", "IdentityCenterUser"}
-)
+IDENTITY_CENTER_USER = "IdentityCenterUser"
+_BY_PRINCIPAL_ID = frozenset({"IAMUser", "FederatedUser", "AWSAccount", "SAMLUser", "WebIdentityUser"})
 
 
 def _role_id(principal_id: str) -> str:
@@ -45,6 +47,18 @@ def _role_id(principal_id: str) -> str:
     `<account>:<name>` names the user, not a session)."""
     role, separator, _ = principal_id.partition(":")
     return role if separator and role.startswith(ROLE_ID_PREFIX) else principal_id
+
+
+def _identity_center_user(on_behalf_of: Any) -> str | Skip:
+    """`<identity store id>/<user id>` of an IAM Identity Center user (`onBehalfOf`)."""
+    if not isinstance(on_behalf_of, Mapping):
+        return Skip(NO_PRINCIPAL_ID)
+    user_id = on_behalf_of.get("userId")
+    if not isinstance(user_id, str) or not user_id:
+        return Skip(NO_PRINCIPAL_ID)
+    store_arn = on_behalf_of.get("identityStoreArn")
+    store_id = store_arn.rpartition("/")[2] if isinstance(store_arn, str) else ""
+    return f"{store_id}/{user_id}" if store_id else user_id
 
 
 def principal_of(identity: Any) -> str | Skip:
@@ -59,7 +73,9 @@ def principal_of(identity: Any) -> str | Skip:
         issuer = (identity.get("sessionContext") or {}).get("sessionIssuer") or {}
         issuer_id = issuer.get("principalId") if isinstance(issuer, Mapping) else None
         return issuer_id if isinstance(issuer_id, str) and issuer_id else Skip(NO_PRINCIPAL_ID)
-    if identity_type in _BY_PRINCIPAL_ID:
+    if identity_type == IDENTITY_CENTER_USER and not principal_id:
+        return _identity_center_user(identity.get("onBehalfOf"))
+    if identity_type in _BY_PRINCIPAL_ID or identity_type == IDENTITY_CENTER_USER:
         if isinstance(principal_id, str) and principal_id:
             return _role_id(principal_id)
         return Skip(NO_PRINCIPAL_ID)

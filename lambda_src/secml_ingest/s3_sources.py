@@ -2,7 +2,8 @@
 
 Skips are decided by key and size alone, before any download, and counted by reason: CloudTrail
 digest files (``CloudTrail-Digest``), zero-byte objects, folder markers and keys that are not
-JSON logs.
+JSON logs. An object named explicitly (a file given by path, an exact S3 key) is read whatever its
+name ends with: Firehose archives have no extension or only ``.gz``, and the user chose it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ NOT_A_LOG_FILE = "not_a_log_file"
 NOT_A_FINDINGS_FILE = "not_a_findings_file"
 
 CLOUDTRAIL_SUFFIXES = (".json.gz", ".json")
-GUARDDUTY_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz")
+# Firehose archives of EventBridge events end `.gz` when compressed (else have no extension).
+GUARDDUTY_SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".gz")
 
 
 class StoredObject(NamedTuple):
@@ -40,20 +42,20 @@ def _common_skip_reason(stored: StoredObject) -> str | None:
     return None
 
 
-def cloudtrail_skip_reason(stored: StoredObject) -> str | None:
+def cloudtrail_skip_reason(stored: StoredObject, named: bool = False) -> str | None:
     """Why a CloudTrail input object is not read, or None to read it. Both the account layout
     (``AWSLogs/<account>/CloudTrail/...``) and the organization layout
     (``AWSLogs/o-<org>/<account>/CloudTrail/...``) hold ``.json.gz`` logs; digests sit beside
-    them under ``CloudTrail-Digest/``."""
+    them under ``CloudTrail-Digest/``. A `named` object skips the suffix rule only."""
     if "CloudTrail-Digest" in stored.key:
         return DIGEST_FILE
     if (reason := _common_skip_reason(stored)) is not None:
         return reason
-    return None if stored.key.endswith(CLOUDTRAIL_SUFFIXES) else NOT_A_LOG_FILE
+    return None if named or stored.key.endswith(CLOUDTRAIL_SUFFIXES) else NOT_A_LOG_FILE
 
 
-def guardduty_skip_reason(stored: StoredObject) -> str | None:
+def guardduty_skip_reason(stored: StoredObject, named: bool = False) -> str | None:
     """Why a GuardDuty input object is not read, or None to read it."""
     if (reason := _common_skip_reason(stored)) is not None:
         return reason
-    return None if stored.key.endswith(GUARDDUTY_SUFFIXES) else NOT_A_FINDINGS_FILE
+    return None if named or stored.key.endswith(GUARDDUTY_SUFFIXES) else NOT_A_FINDINGS_FILE

@@ -110,3 +110,41 @@ def test_an_s3_notification_runs_the_function(emulator_env: Target) -> None:
             break
         time.sleep(0.2)
     assert [item["Key"] for item in listed] == ["seen/in/one.json"]
+
+
+def test_upstream_s3_notifications_drop_failures() -> None:
+    """moto calls the function inside PutObject and drops its failure: nothing reaches the
+    on-failure destination (patched: lambda_async_invocation)."""
+    from moto.sqs.models import sqs_backends
+
+    from secml.emulator.patches import lambda_async_invocation
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name=REGION)
+        url = sqs.create_queue(QueueName="dead")["QueueUrl"]
+        arn = _function("fails", "def handler(event, context):\n    raise ValueError('x')\n")
+        boto3.client("lambda", region_name=REGION).put_function_event_invoke_config(
+            FunctionName="fails",
+            DestinationConfig={"OnFailure": {"Destination": f"arn:aws:sqs:{REGION}:{DEFAULT_ACCOUNT_ID}:dead"}},
+        )
+        lambda_async_invocation.UPSTREAM_INVOKE_AWSLAMBDA(DEFAULT_ACCOUNT_ID, {"Records": []}, arn, REGION)
+        assert sqs.receive_message(QueueUrl=url).get("Messages") is None
+        assert sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues["dead"].approximate_number_of_messages == 0
+
+
+# --- stepfunctions_validate_definition ------------------------------------------------------
+
+
+def test_upstream_cannot_validate_definitions() -> None:
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    assert not hasattr(StepFunctionResponse, "validate_state_machine_definition")
+
+
+@pytest.mark.emulator
+def test_patched_emulator_validates_definitions(emulator_env: Target) -> None:
+    sfn = boto3.client("stepfunctions")
+    good = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+    assert sfn.validate_state_machine_definition(definition=json.dumps(good))["result"] == "OK"
+    answer = sfn.validate_state_machine_definition(definition='{"StartAt": "Nowhere", "States": {}}')
+    assert answer["result"] == "FAIL" and answer["diagnostics"][0]["severity"] == "ERROR"

@@ -50,7 +50,7 @@ M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 WORKER_HEAP_KEPT = 64 * 2**20
 WORKER_MMAP_THRESHOLD = 32 * 2**20  # glibc's ceiling on 64-bit systems
 ObjectReader = Callable[[str, bytes], ObjectTuples]
-SkipRule = Callable[[StoredObject], "str | None"]
+SkipRule = Callable[[StoredObject, bool], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -79,23 +79,25 @@ class Inputs:
     skipped: IngestSummary = field(default_factory=lambda: IngestSummary(unit=RECORDS))
 
 
-def _local_objects(source: str) -> Iterator[tuple[str, StoredObject]]:
+def _local_objects(source: str) -> Iterator[tuple[str, StoredObject, bool]]:
+    """(uri, object, named) of each file: a file given by its path is named explicitly."""
     path = Path(source)
     if path.is_file():
-        yield str(path), StoredObject(path.name, path.stat().st_size)
+        yield str(path), StoredObject(path.name, path.stat().st_size), True
     elif path.is_dir():
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            yield str(file), StoredObject(file.relative_to(path).as_posix(), file.stat().st_size)
+            yield str(file), StoredObject(file.relative_to(path).as_posix(), file.stat().st_size), False
     else:
         raise InputError(f"{source}: no such file or folder")
 
 
-def _s3_objects(source: str) -> Iterator[tuple[str, StoredObject]]:
+def _s3_objects(source: str) -> Iterator[tuple[str, StoredObject, bool]]:
+    """(uri, object, named) under an s3:// prefix: the object whose key is the prefix is named."""
     from secml.core.storage import s3_client, split_s3
 
     bucket, prefix = split_s3(source)
     for stored in list_objects(s3_client(), bucket, prefix):
-        yield f"{S3_SCHEME}{bucket}/{stored.key}", stored
+        yield f"{S3_SCHEME}{bucket}/{stored.key}", stored, stored.key == prefix
 
 
 def expand_sources(sources: Sequence[str], kind: Kind) -> Inputs:
@@ -103,8 +105,8 @@ def expand_sources(sources: Sequence[str], kind: Kind) -> Inputs:
     inputs = Inputs(skipped=IngestSummary(unit=kind.unit))
     for source in sources:
         found = _s3_objects(source) if source.startswith(S3_SCHEME) else _local_objects(source)
-        for uri, stored in found:
-            reason = kind.skip_reason(stored)
+        for uri, stored, named in found:
+            reason = kind.skip_reason(stored, named)
             if reason is None:
                 inputs.uris.append(uri)
             else:

@@ -61,22 +61,44 @@ def test_object_tuples_index_rows_align_and_ipv6_is_counted() -> None:
     )
     assert all(row.endswith(line) for row, line in zip(index, tuples, strict=True))
     assert result.summary.items_seen == 6
-    assert dict(result.summary.items_skipped) == {"action_type:DNS_REQUEST": 1, "no_access_key_details": 1}
-    assert dict(result.summary.ips_skipped) == {"ipv6_not_scored": 1}
+    # f-v6 names only an IPv6 caller: no scoring tuple, so it is a skipped finding, not a skipped IP.
+    assert dict(result.summary.items_skipped) == {
+        "action_type:DNS_REQUEST": 1, "no_access_key_details": 1, "ipv6_not_scored": 1}  # fmt: skip
+    assert dict(result.summary.ips_skipped) == {}
 
 
 def test_skipped_findings_never_outnumber_seen_findings() -> None:
-    """A port probe's remote IPs are skipped one by one, apart from the findings skipped whole."""
+    """A port probe's remote IPs are skipped one by one while the finding gives a tuple; a finding
+    that gives none is a skipped finding, so every finding seen is either scored or skipped."""
     probe = next(f for f in findings() if f["id"] == "f-probe")
-    for detail in probe["service"]["action"]["portProbeAction"]["portProbeDetails"]:
-        detail["remoteIpDetails"] = {"ipAddressV6": "2001:db8::9"}
+    details = probe["service"]["action"]["portProbeAction"]["portProbeDetails"]
+    details[0]["remoteIpDetails"] = {"ipAddressV6": "2001:db8::9"}
+    details[1]["remoteIpDetails"] = {}
     result = read_guardduty_object("probe.json", json.dumps([probe, findings()[4]]).encode())
     summary = result.summary.as_dict()
     assert summary["findings_seen"] == 2
     assert summary["findings_skipped"] == {"no_access_key_details": 1}
-    assert summary["ips_skipped"] == {"ipv6_not_scored": 3}
-    assert "remote IPs skipped (ipv6_not_scored): 3" in result.summary.lines()
-    assert result.tuples_csv == ""
+    assert summary["ips_skipped"] == {"ipv6_not_scored": 1, "no_remote_ip": 1}
+    assert "remote IPs skipped (ipv6_not_scored): 1" in result.summary.lines()
+    assert len(result.tuples_csv.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("remote_ips", "reason"),
+    [
+        ([{"ipAddressV6": "2001:db8::9"}] * 3, "ipv6_not_scored"),
+        ([{}, None, {"ipAddressV4": ""}], "no_remote_ip"),
+        ([{"ipAddressV6": "2001:db8::9"}, {}, {}], "no_scorable_ip"),
+    ],
+)
+def test_a_finding_without_a_scorable_ip_is_a_skipped_finding(remote_ips: list[object], reason: str) -> None:
+    probe = next(f for f in findings() if f["id"] == "f-probe")
+    for detail, remote in zip(
+        probe["service"]["action"]["portProbeAction"]["portProbeDetails"], remote_ips, strict=True
+    ):
+        detail["remoteIpDetails"] = remote
+    summary = read_guardduty_object("probe.json", json.dumps([probe]).encode()).summary
+    assert (summary.items_seen, dict(summary.items_skipped), dict(summary.ips_skipped)) == (1, {reason: 1}, {})
 
 
 def test_remote_ip_rule_reads_every_port_probe_and_no_other_action() -> None:

@@ -24,6 +24,20 @@ from secml_ingest.principals import principal_of, principal_of_access_key
         ({}, Skip("no_user_identity")),
         ({"type": "IAMUser"}, Skip("no_principal_id")),
         ({"type": "SomethingNew", "principalId": "X"}, Skip("unsupported_identity_type")),
+        (
+            {
+                "type": "IdentityCenterUser",
+                "onBehalfOf": {
+                    "userId": "5448-u1",
+                    "identityStoreArn": "arn:aws:identitystore::111122223333:identitystore/d-9067642ac7",
+                },
+            },
+            "d-9067642ac7/5448-u1",
+        ),
+        ({"type": "IdentityCenterUser", "onBehalfOf": {"userId": "5448-u1"}}, "5448-u1"),
+        ({"type": "IdentityCenterUser", "principalId": "AIDAUSER", "onBehalfOf": {"userId": "u"}}, "AIDAUSER"),
+        ({"type": "IdentityCenterUser", "onBehalfOf": {"identityStoreArn": "arn:x"}}, Skip("no_principal_id")),
+        ({"type": "IdentityCenterUser", "onBehalfOf": "u"}, Skip("no_principal_id")),
     ],
 )
 def test_principal_rule(identity: object, expected: object) -> None:
@@ -54,6 +68,7 @@ def test_guardduty_principals_match_cloudtrail(details: dict, account: str, clou
         ("2001:DB8:0:0::1", LiteralIp("2001:db8::1", 6)),
         ("::ffff:192.0.2.1", LiteralIp("192.0.2.1", 4)),
         ("AWS Internal", Skip("aws_internal")),
+        ("AWS Internal/3", Skip("aws_internal")),
         ("ec2.amazonaws.com", Skip("service_host_name")),
         ("", Skip("no_source_ip")),
         (None, Skip("no_source_ip")),

@@ -1,0 +1,25 @@
+"""Lambda: each CloudTrail object an event names -> its own training part at
+OUTPUT_BUCKET/PARTS_PREFIX<yyyy>/<mm>/<dd>/<part>.csv (secml_ingest.parts). Invoked per object by
+S3 notifications (continuous ingest) and per batch by the backfill's Distributed Map. An object
+that cannot be read fails the invocation with its key and reason, so it reaches the dead-letter
+destination (asynchronous invocations) or the map run's failed batches (backfill)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import boto3
+
+from secml_ingest.parts import PartsConfig, ingest_event
+
+# One client per execution environment, made at cold start and reused by every invocation.
+s3_client = boto3.client("s3")
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    summary = ingest_event(s3_client, event, PartsConfig.from_environ(os.environ))
+    result = summary.as_dict()
+    print(json.dumps(result))
+    return result

@@ -1,0 +1,19 @@
+output "function_name" {
+  description = "The parts ingest function (one object per notification, one batch per backfill child)."
+  value       = aws_lambda_function.parts.function_name
+}
+
+output "dead_letter_queue_url" {
+  description = "SQS queue receiving Lambda's invocation record (object key and error) for every object the per-object ingest could not turn into a part."
+  value       = aws_sqs_queue.dead_letter.url
+}
+
+output "backfill_state_machine_arn" {
+  description = "The backfill's Step Functions state machine (Distributed Map over the input prefix)."
+  value       = aws_sfn_state_machine.backfill.arn
+}
+
+output "parts_prefix" {
+  description = "Where the parts are written in the tuples bucket."
+  value       = local.parts_prefix
+}
