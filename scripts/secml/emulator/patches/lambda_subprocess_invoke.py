@@ -37,7 +37,7 @@ def emulator_endpoint() -> str:
 
 def function_spec(function: LambdaFunction) -> lambda_process.FunctionSpec | None:
     """The runtime's view of a moto function, or None when it is not a Python zip package."""
-    if not function.code_bytes or not str(function.run_time or "").startswith("python"):
+    if not function.code_bytes or not function.handler or not str(function.run_time or "").startswith("python"):
         return None
     environment = {
         **{str(k): str(v) for k, v in (function.environment_vars or {}).items()},
@@ -50,7 +50,7 @@ def function_spec(function: LambdaFunction) -> lambda_process.FunctionSpec | Non
     }
     return lambda_process.FunctionSpec(
         name=function.function_name,
-        handler=function.handler,
+        handler=str(function.handler),
         code_zip=function.code_bytes,
         environment=environment,
         timeout_s=float(function.timeout or 3),

@@ -33,4 +33,4 @@ def _validate_state_machine_definition(self: StepFunctionResponse) -> str:
 
 
 def apply() -> None:
-    StepFunctionResponse.validate_state_machine_definition = _validate_state_machine_definition  # type: ignore[attr-defined]
+    StepFunctionResponse.validate_state_machine_definition = _validate_state_machine_definition
