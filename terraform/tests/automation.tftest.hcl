@@ -40,13 +40,23 @@ run "defaults_score_every_guardduty_finding" {
   }
 
   assert {
-    condition     = aws_sns_topic.unusual.kms_master_key_id == var.kms_key_arn && aws_sqs_queue.dead_letter.kms_master_key_id == var.kms_key_arn
-    error_message = "topic and dead-letter queue are encrypted with the stack's key"
+    condition     = aws_sns_topic.unusual.kms_master_key_id == var.kms_key_arn && aws_sqs_queue.dead_letter.sqs_managed_sse_enabled
+    error_message = "the topic is encrypted with the stack's key, the dead-letter queue by SQS"
   }
 
   assert {
-    condition     = aws_lambda_function.scorer.dead_letter_config[0].target_arn == aws_sqs_queue.dead_letter.arn
+    condition     = aws_lambda_function_event_invoke_config.scorer.destination_config[0].on_failure[0].destination == aws_sqs_queue.dead_letter.arn
     error_message = "failed scorings go to the dead-letter queue"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.scorer.dead_letter_config[0].arn == aws_sqs_queue.dead_letter.arn
+    error_message = "events EventBridge could not deliver go to the dead-letter queue"
+  }
+
+  assert {
+    condition     = one(one(data.aws_iam_policy_document.dead_letter.statement[0].condition).values) == aws_cloudwatch_event_rule.findings.arn
+    error_message = "only the findings rule may write to the dead-letter queue as EventBridge"
   }
 }
 

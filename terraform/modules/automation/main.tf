@@ -2,8 +2,10 @@
 # invokes the scorer Lambda (asynchronously), which reads the model the registry names
 # (s3://<tuples bucket>/models/current.json), writes its verdicts under scores/live/, publishes
 # unusual findings to a KMS-encrypted SNS topic and, when enabled, puts the verdict on the
-# finding's Security Hub twin. A scoring that fails (no model, malformed event) goes, with its
-# event, to the dead-letter queue after the configured retries.
+# finding's Security Hub twin. Nothing is dropped silently: a scoring that fails (no model,
+# malformed event) goes, with its event and the error, to the dead-letter queue after the
+# configured retries (the function's on-failure destination), and so does an event EventBridge
+# could not deliver to the function at all (the target's dead-letter queue).
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -22,10 +24,37 @@ locals {
   )
 }
 
+# SQS-managed encryption, not the stack's KMS key: EventBridge writes undelivered events here as
+# the events.amazonaws.com service, which a customer-managed key would have to trust in its key
+# policy (modules/tuples_bucket owns that policy; widening it for one queue is not worth it).
 resource "aws_sqs_queue" "dead_letter" {
   name                      = "${var.name_prefix}-finding-scorer-dlq"
-  kms_master_key_id         = var.kms_key_arn
+  sqs_managed_sse_enabled   = true
   message_retention_seconds = 1209600 # 14 days, SQS's longest
+}
+
+data "aws_iam_policy_document" "dead_letter" {
+  statement {
+    sid       = "UndeliveredFindingEvents"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letter.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.findings.arn]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "dead_letter" {
+  queue_url = aws_sqs_queue.dead_letter.id
+  policy    = data.aws_iam_policy_document.dead_letter.json
 }
 
 resource "aws_sns_topic" "unusual" {
@@ -98,7 +127,7 @@ data "aws_iam_policy_document" "scorer" {
     resources = [aws_sns_topic.unusual.arn]
   }
   statement {
-    sid       = "DeadLetter"
+    sid       = "FailedScoringsToDeadLetter" # the on-failure destination sends as the function's role
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.dead_letter.arn]
   }
@@ -127,6 +156,7 @@ resource "aws_lambda_function" "scorer" {
   #checkov:skip=CKV_AWS_117:The function reaches S3, SNS and Security Hub through their public endpoints; a VPC adds NAT cost and nothing to protect.
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile the workshop does not have; zips are built reproducibly and hashed instead.
   #checkov:skip=CKV_AWS_115:Concurrency follows the finding rate; GuardDuty findings arrive a few at a time.
+  #checkov:skip=CKV_AWS_116:Failed invocations go to the on-failure destination (the event invoke config below), which carries the event and the error; a dead_letter_config would deliver the same failures twice.
   function_name    = local.function_name
   description      = "Scores each new GuardDuty finding with the current IP Insights model"
   role             = aws_iam_role.scorer.arn
@@ -149,10 +179,6 @@ resource "aws_lambda_function" "scorer" {
     }
   }
 
-  dead_letter_config {
-    target_arn = aws_sqs_queue.dead_letter.arn
-  }
-
   tracing_config {
     mode = "Active"
   }
@@ -164,6 +190,14 @@ resource "aws_lambda_function_event_invoke_config" "scorer" {
   function_name                = aws_lambda_function.scorer.function_name
   maximum_retry_attempts       = var.maximum_retry_attempts
   maximum_event_age_in_seconds = 21600
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.dead_letter.arn
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.scorer]
 }
 
 resource "aws_cloudwatch_event_rule" "findings" {
@@ -179,6 +213,10 @@ resource "aws_cloudwatch_event_target" "scorer" {
   retry_policy {
     maximum_event_age_in_seconds = 3600
     maximum_retry_attempts       = 10
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.dead_letter.arn
   }
 }
 
