@@ -102,3 +102,8 @@ output "finding_scorer_dead_letter_queue_url" {
   description = "Failed scorings with their events (null when automation_enabled is false)."
   value       = one(module.automation[*].dead_letter_queue_url)
 }
+
+output "automation_security_hub_enabled" {
+  description = "Whether the scorer puts its verdicts on the findings' Security Hub twins."
+  value       = var.automation_enabled && var.automation_security_hub_enabled
+}

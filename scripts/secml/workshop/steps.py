@@ -9,9 +9,17 @@ STEP_TITLES: dict[str, str] = {
     "2.1": "Generate training data using CloudTrail logs",
     "2.2": "Generate scoring data using GuardDuty findings",
     "2.4": "Training and scoring with the IP Insights algorithm",
+    "3.1": "Deploy the automation",
+    "3.2": "Promote the exercise 2 model",
+    "3.3": "Score new findings as they arrive",
 }
 EXERCISES: dict[str, tuple[str, ...]] = {
     "1": ("1.1", "1.2"),
     "2": ("2.1", "2.2", "2.4"),
+    "3": ("3.1", "3.2", "3.3"),
     **{step: (step,) for step in STEP_TITLES},
 }
+
+# Exercise 3 emits this many findings by default: every labelled finding of the default corpus
+# (150 findings, about 130 labelled) fits, and the demo stays within its time budget.
+DEFAULT_EXERCISE3_FINDINGS = 150
