@@ -29,7 +29,9 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_FALSE_POSITIVE_RATE,
         help="false-positive rate on held-out training pairs that sets the threshold (default %(default)s)",
     )
-    parser.add_argument("--threshold", type=float, help="use this threshold instead of calibrating one")
+    parser.add_argument(
+        "--threshold", type=float, help="use this unusualness threshold (0-1) instead of calibrating one"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the hold-out split and training")
 
 

@@ -23,7 +23,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--train-scores", required=True, help="scores of held-out training pairs, to calibrate the threshold"
     )
     parser.add_argument("--truth", help="ground truth CSV finding_id,label,reason: adds ROC AUC, precision, recall")
-    parser.add_argument("--threshold", type=float, help="use this threshold instead of calibrating one")
+    parser.add_argument(
+        "--history",
+        metavar="TUPLES",
+        help="the principal,ip tuples the model was fitted on: adds each IP's history (prefixes used before, "
+        "usual networks), a reason, and the verdict on `unusualness` (model score and history combined)",
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        help="use this threshold instead of calibrating one (on unusualness, 0-1, with --history)",
+    )
     parser.add_argument(
         "--fpr",
         type=float,
@@ -45,6 +55,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
         index=args.index,
         train_scores=args.train_scores,
         truth=args.truth,
+        history=args.history,
         threshold_value=args.threshold,
         false_positive_rate=args.fpr,
     )

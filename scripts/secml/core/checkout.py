@@ -17,7 +17,7 @@ def project_root() -> Path:
     for folder in (Path.cwd(), *Path.cwd().parents):
         if (folder / "terraform" / "main.tf").is_file() and (folder / "pyproject.toml").is_file():
             return folder
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]
 
 
 def terraform_dir() -> Path:

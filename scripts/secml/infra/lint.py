@@ -1,5 +1,7 @@
-"""Static checks of the Terraform code: `terraform fmt -check`, `terraform validate` of the root
-stack and of each module on its own, then checkov over terraform/ (test fixtures excluded)."""
+"""Static checks of the Terraform code: `terraform fmt -check`; `terraform validate` of the root
+stack, each module and each example on its own; the generated README tables (terraform-docs format)
+and the tflint core rules over every module folder; then checkov over terraform/ (test fixtures
+excluded)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 
 from secml.core.checkout import terraform_dir
 from secml.core.errors import InputError
+from secml.infra import terraform_checks, terraform_docs
 from secml.infra.terraform import plugin_dir_args, terraform_binary
 
 # Folders under terraform/ that hold test inputs, not deployable code.
@@ -36,9 +39,11 @@ def _run(name: str, command: list[str], env: dict[str, str] | None = None) -> Ch
 
 
 def configurations(root: Path) -> list[Path]:
-    """The root stack and every module folder, each validated on its own."""
+    """The root stack, every module and every example: each is validated, documented and checked
+    on its own, as a registry module is."""
     modules = sorted(path.parent for path in (root / "modules").glob("*/main.tf"))
-    return [root, *modules]
+    examples = sorted(path.parent for path in (root / "examples").glob("*/main.tf"))
+    return [root, *modules, *examples]
 
 
 def fmt_check(root: Path) -> CheckResult:
@@ -58,6 +63,23 @@ def validate(config: Path, data_root: Path) -> CheckResult:
     return _run(name, [terraform_binary(), f"-chdir={config}", "validate", "-no-color"], env)
 
 
+def documentation(configs: list[Path], update: bool) -> CheckResult:
+    """Each README's inputs/outputs block matches the code (`update` rewrites stale ones first)."""
+    if update:
+        for config in configs:
+            terraform_docs.update(config)
+    stale = terraform_docs.drifted(configs)
+    lines = [f"{readme}: the generated block is out of date; run `secml lint --update-docs`" for readme in stale]
+    return CheckResult("terraform docs (README inputs/outputs)", int(bool(stale)), "\n".join(lines))
+
+
+def module_rules(configs: list[Path]) -> CheckResult:
+    """tflint's core rules: no unused declarations, a typed and described interface, the standard
+    module structure."""
+    findings = terraform_checks.check(configs)
+    return CheckResult("terraform rules (tflint core)", int(bool(findings)), "\n".join(map(str, findings)))
+
+
 def checkov(checkov_bin: str, root: Path) -> CheckResult:
     command = [checkov_bin, "--directory", str(root), "--framework", "terraform"]
     command += ["--compact", "--quiet", "--skip-download"]
@@ -66,11 +88,12 @@ def checkov(checkov_bin: str, root: Path) -> CheckResult:
     return _run("checkov", command)
 
 
-def run_all(checkov_bin: str | None) -> list[CheckResult]:
+def run_all(checkov_bin: str | None, update_docs: bool = False) -> list[CheckResult]:
     root = terraform_dir()
-    results = [fmt_check(root)]
+    configs = configurations(root)
+    results = [fmt_check(root), documentation(configs, update_docs), module_rules(configs)]
     with tempfile.TemporaryDirectory(prefix="secml-validate-") as data_root:
-        results += [validate(config, Path(data_root)) for config in configurations(root)]
+        results += [validate(config, Path(data_root)) for config in configs]
     if checkov_bin is not None:
         if not Path(checkov_bin).is_file():
             raise InputError(f"checkov not found at {checkov_bin}; run `make setup`")

@@ -3,6 +3,7 @@ threshold, join, and measure quality when ground truth is given. Writing is writ
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from secml.core.storage import read_bytes
-from secml.report import join, quality, threshold
+from secml.history import index as history_index
+from secml.report import explain, join, quality, threshold
 from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.report.join import ScoredFinding
 from secml.report.quality import Quality
@@ -25,6 +27,8 @@ class ReportInputs:
     index: str | Path
     train_scores: str | Path
     truth: str | Path | None = None
+    # The tuples the model was fitted on: adds the history evidence and the verdict on unusualness.
+    history: str | Path | None = None
     threshold_value: float | None = None
     false_positive_rate: float = DEFAULT_FALSE_POSITIVE_RATE
 
@@ -60,14 +64,24 @@ def _read_text(location: str | Path) -> str:
 def compose_report(inputs: ReportInputs, run: str) -> Report:
     scores = join.parse_scores(_read_text(inputs.scores), name=str(inputs.scores))
     index = join.parse_index(_read_text(inputs.index), name=str(inputs.index))
-    train_text = _read_text(inputs.train_scores)
-    training = threshold.normal_scores(join.parse_scores(train_text, name=str(inputs.train_scores)))
-    chosen = (
-        threshold.fixed(inputs.threshold_value)
-        if inputs.threshold_value is not None
-        else threshold.calibrate(training, inputs.false_positive_rate)
-    )
-    findings = join.join(index, scores, chosen.value)
+    held_out = join.parse_scores(_read_text(inputs.train_scores), name=str(inputs.train_scores))
+    training = threshold.normal_scores(held_out)
+    if inputs.history is None:
+        chosen = (
+            threshold.fixed(inputs.threshold_value)
+            if inputs.threshold_value is not None
+            else threshold.calibrate(training, inputs.false_positive_rate)
+        )
+        findings = join.join(index, scores, chosen.value)
+    else:
+        history = history_index.read(str(inputs.history))
+        combiner, held_out_unusualness = explain.combiner_for(history, held_out)
+        chosen = (
+            explain.fixed(inputs.threshold_value)
+            if inputs.threshold_value is not None
+            else explain.calibrate(held_out_unusualness, inputs.false_positive_rate)
+        )
+        findings = explain.explain(join.join(index, scores, threshold=-math.inf), history, combiner, chosen.value)
     measured = None
     if inputs.truth is not None:
         truth = quality.parse_truth(_read_text(inputs.truth), name=str(inputs.truth))

@@ -16,7 +16,10 @@ def finding_line(finding: ScoredFinding) -> str:
     """One finding on one line; its fields come from logs, so control characters are removed."""
     score = "-" if finding.score is None else f"{finding.score:8.3f}"
     ip, principal = terminal_text(finding.ip), terminal_text(finding.principal)
-    return f"  {score}  {ip:<15}  {principal:<28}  {terminal_text(finding.type)}  {terminal_text(finding.finding_id)}"
+    line = f"  {score}  {ip:<15}  {principal:<28}  {terminal_text(finding.type)}  {terminal_text(finding.finding_id)}"
+    if finding.unusualness is not None:
+        line += f"\n      unusualness {finding.unusualness:.4f}: {terminal_text(finding.reason or '')}"
+    return line
 
 
 def summary(report: Report, locations: Sequence[str], top: int = TOP_FINDINGS) -> str:

@@ -22,11 +22,23 @@ tr.unseen-principal,tr.not-scored{background:#fff4d6}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 """
 
-COLUMNS = ("finding id", "type", "severity", "principal", "ip", "score", "verdict", "seen principal")
+COLUMNS = (
+    "finding id",
+    "type",
+    "severity",
+    "principal",
+    "ip",
+    "score",
+    "unusualness",
+    "verdict",
+    "seen principal",
+    "reason",
+)
 
 
 def _row(finding: ScoredFinding) -> str:
     score = "" if finding.score is None else f"{finding.score:.4f}"
+    unusualness = "" if finding.unusualness is None else f"{finding.unusualness:.4f}"
     cells = (
         f"<td>{escape(finding.finding_id)}</td>",
         f"<td>{escape(finding.type)}</td>",
@@ -34,8 +46,10 @@ def _row(finding: ScoredFinding) -> str:
         f"<td>{escape(finding.principal)}</td>",
         f"<td>{escape(finding.ip)}</td>",
         f'<td class="num">{score}</td>',
+        f'<td class="num">{unusualness}</td>',
         f"<td>{escape(finding.verdict)}</td>",
         f"<td>{'yes' if finding.seen_principal else 'no'}</td>",
+        f"<td>{escape(finding.reason or '')}</td>",
     )
     css_class = escape(finding.verdict.replace(" ", "-"), quote=True)
     return f'<tr class="{css_class}">{"".join(cells)}</tr>'

@@ -58,9 +58,23 @@ class ScoredFinding:
     score: float | None
     verdict: str
     seen_principal: bool
+    # With the principal's history (secml report --history; report/explain.py), else None:
+    unusualness: float | None = None
+    longest_prefix: int | None = None
+    seen_8: int | None = None
+    seen_16: int | None = None
+    seen_24: int | None = None
+    seen_32: int | None = None
+    principal_events: int | None = None
+    new_to_account: bool | None = None
+    usual_networks: str | None = None
+    reason: str | None = None
 
     @property
     def sort_key(self) -> tuple[int, float, str]:
+        """Most unusual first: by unusualness where the history gave one, else by score."""
+        if self.unusualness is not None:
+            return (VERDICT_ORDER[self.verdict], -self.unusualness, self.finding_id)
         score = self.score if self.score is not None else math.inf
         return (VERDICT_ORDER[self.verdict], score, self.finding_id)
 

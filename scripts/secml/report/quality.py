@@ -62,25 +62,29 @@ def parse_truth(text: str, name: str = "truth") -> dict[str, str]:
 
 
 def evaluate(findings: Iterable[ScoredFinding], truth: dict[str, str], threshold: float) -> Quality:
-    """ROC AUC of "lower score = attack" and precision/recall of "score < threshold"."""
-    lowest: dict[str, float] = {}
+    """ROC AUC and precision/recall of the findings' ranking at `threshold`: "lower score = attack",
+    flagged below the threshold; or, where the history gave an unusualness, "higher unusualness =
+    attack", flagged above it."""
+    findings = list(findings)
+    with_history = any(f.unusualness is not None for f in findings)
+    worst: dict[str, float] = {}
     seen_ids: set[str] = set()
     for finding in findings:
         seen_ids.add(finding.finding_id)
         if finding.verdict in (USUAL, UNUSUAL) and finding.score is not None:
-            previous = lowest.get(finding.finding_id, finding.score)
-            lowest[finding.finding_id] = min(finding.score, previous)
-    judged = [fid for fid in lowest if fid in truth]
+            anomaly = finding.unusualness if finding.unusualness is not None else -finding.score
+            worst[finding.finding_id] = max(anomaly, worst.get(finding.finding_id, anomaly))
+    judged = [fid for fid in worst if fid in truth]
     left_out = len(seen_ids) - len(judged)
     if not judged:
         raise InputError("no finding in the report has both a model score and a truth label")
     is_attack = np.array([truth[fid] == ATTACK for fid in judged])
-    lowest_scores = np.array([lowest[fid] for fid in judged])
-    flagged = lowest_scores < threshold
+    anomalies = np.array([worst[fid] for fid in judged])
+    flagged = anomalies > threshold if with_history else anomalies > -threshold
     attacks = int(is_attack.sum())
     true_positives = int((flagged & is_attack).sum())
     return Quality(
-        roc_auc=roc_auc(-lowest_scores, is_attack) if 0 < attacks < is_attack.size else None,
+        roc_auc=roc_auc(anomalies, is_attack) if 0 < attacks < is_attack.size else None,
         precision=true_positives / int(flagged.sum()) if flagged.any() else None,
         recall=true_positives / attacks if attacks else None,
         attacks=attacks,

@@ -10,11 +10,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from secml.core import storage
-from secml.report import html, plot
+from secml.report import history_columns, html, plot
 from secml.report.compose import Report
 from secml.report.untrusted import spreadsheet_cell
 
-CSV_COLUMNS = ("finding_id", "type", "severity", "principal", "ip", "score", "verdict", "seen_principal")
+CSV_COLUMNS = (
+    "finding_id",
+    "type",
+    "severity",
+    "principal",
+    "ip",
+    "score",
+    "verdict",
+    "seen_principal",
+    *history_columns.NAMES,
+)
 CONTENT_TYPES = {
     ".csv": "text/csv",
     ".json": "application/json",
@@ -53,6 +63,7 @@ def _findings_csv(report: Report, path: Path) -> None:
                     score,
                     f.verdict,
                     str(f.seen_principal).lower(),
+                    *history_columns.cells(f),
                 )
             )
 

@@ -212,7 +212,9 @@ def step_2_4(workshop: Workshop) -> None:
             f"principals, {summary.errors:,} not scorable)"
         )
     truth = workshop.target.state_dir / "truth.csv"
-    inputs = report_inputs(run, truth if truth.is_file() else None, options.threshold, options.false_positive_rate)
+    inputs = report_inputs(
+        run, truth if truth.is_file() else None, options.threshold, options.false_positive_rate, with_history=True
+    )
     workshop.report = compose.compose_report(inputs, options.run)
     workshop.written = writer.write(workshop.report, reports_dir() / options.run)
     uploaded = writer.upload(workshop.written, run.bucket, options.run)

@@ -154,12 +154,17 @@ def training_summary(metrics: dict[str, Any]) -> str:
     return ", ".join(shown)
 
 
-def report_inputs(run: TrainingRun, truth: Path | None, threshold: float | None, fpr: float) -> compose.ReportInputs:
+def report_inputs(
+    run: TrainingRun, truth: Path | None, threshold: float | None, fpr: float, with_history: bool = False
+) -> compose.ReportInputs:
+    """The report of this run; `with_history` judges on unusualness, with the fitting channel
+    (the tuples the model was fitted on) as the principals' history."""
     return compose.ReportInputs(
         scores=run.guardduty_scores,
         index=run.finding_index,
         train_scores=run.validation_scores,
         truth=truth,
+        history=run.fit_channel if with_history else None,
         threshold_value=threshold,
         false_positive_rate=fpr,
     )

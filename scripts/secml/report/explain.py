@@ -1,0 +1,122 @@
+"""The verdict from IP Insights and the principal's own history together (`secml report --history`).
+
+Every finding IP gets its history evidence (longest prefix used before, counts at /8 /16 /24 /32,
+the principal's event count, whether the account ever saw the address, its usual networks), a
+one-line reason, and `unusualness` (secml.history.combine). The threshold is calibrated on the
+unusualness of the held-out normal pairs exactly as the model-only report calibrates on their
+scores; the IP Insights score stays in every row, unchanged.
+
+The history must be the tuples the model was fitted on (the fitting channel, without the held-out
+pairs): held-out pairs found in it would look already used, and the threshold would be set on
+activity that is not new. That mistake is detected and refused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from secml.core.errors import InputError
+from secml.history import evidence
+from secml.history.combine import Combiner
+from secml.history.index import HistoryIndex
+from secml.report.join import UNSEEN_PRINCIPAL, UNUSUAL, USUAL, Score, ScoredFinding
+from secml.report.threshold import Threshold
+
+# Above this share of held-out rows already used (same principal, same address) in the history,
+# the history cannot be the fitting channel.
+MAX_HELD_OUT_ALREADY_USED = 0.5
+
+
+def _judged(scores: Sequence[Score]) -> list[Score]:
+    return [s for s in scores if s.seen_principal and s.dot_product is not None]
+
+
+def combiner_for(history: HistoryIndex, held_out: Sequence[Score]) -> tuple[Combiner, np.ndarray]:
+    """The combiner of the held-out normal pairs, and their unusualness (one per judged row)."""
+    judged = _judged(held_out)
+    if not judged:
+        raise InputError("no scored held-out pairs of seen principals to calibrate unusualness on")
+    found = evidence.gather(history, [s.principal for s in judged], [s.ip for s in judged])
+    already_used = float(np.mean(found.seen[evidence.ADDRESS_BITS] > 0))
+    if already_used > MAX_HELD_OUT_ALREADY_USED:
+        raise InputError(
+            f"{already_used:.0%} of the held-out pairs are already in the --history tuples: give the tuples "
+            "the model was fitted on (the training channel without the held-out pairs)"
+        )
+    scores = np.array([s.dot_product for s in judged], dtype=np.float64)
+    combiner = Combiner.fit(scores, found.normality)
+    return combiner, combiner.unusualness(scores, found.normality)
+
+
+def calibrate(held_out_unusualness: np.ndarray, false_positive_rate: float) -> Threshold:
+    """The unusualness above which at most `false_positive_rate` of the held-out normal rows lie
+    (a finding is unusual when its unusualness is strictly above the threshold)."""
+    if not 0.0 < false_positive_rate < 1.0:
+        raise InputError(f"false-positive rate must be between 0 and 1, got {false_positive_rate}")
+    ordered = np.sort(held_out_unusualness)[::-1]
+    value = float(ordered[math.floor(false_positive_rate * ordered.size)])
+    above = int(np.count_nonzero(ordered > value))
+    return Threshold(
+        value=value,
+        how=(
+            f"unusualness calibrated so {above:,} of {ordered.size:,} held-out training pairs "
+            f"({above / ordered.size:.2%}) lie above it, for a chosen false-positive rate of {false_positive_rate:.2%}"
+        ),
+        false_positive_rate=false_positive_rate,
+    )
+
+
+def fixed(value: float) -> Threshold:
+    if not 0.0 <= value <= 1.0:
+        raise InputError(f"with --history the threshold is on unusualness, between 0 and 1; got {value}")
+    return Threshold(value=value, how="unusualness threshold set by hand (--threshold), not calibrated")
+
+
+def explain(
+    findings: Sequence[ScoredFinding], history: HistoryIndex, combiner: Combiner, threshold: float
+) -> list[ScoredFinding]:
+    """The findings with evidence, reason, unusualness and the verdict on unusualness, most unusual
+    first. Rows the model cannot judge keep their verdict (unseen principal, not scored)."""
+    found = evidence.gather(history, [f.principal for f in findings], [f.ip for f in findings])
+    scores = np.array([math.nan if f.score is None else f.score for f in findings], dtype=np.float64)
+    # A principal the history lacks gives no evidence either way: its history tail is neutral.
+    normality = np.where(found.valid, found.normality, np.inf)
+    unusualness = combiner.unusualness(scores, normality)
+    usual_cache: dict[str, list[tuple[str, int]]] = {}
+    explained = []
+    for row, finding in enumerate(findings):
+        usual = usual_cache.setdefault(finding.principal, evidence.usual_networks(history, finding.principal))
+        seen = {bits: int(found.seen[bits][row]) for bits in evidence.REPORTED_PREFIXES}
+        judged = finding.verdict in (USUAL, UNUSUAL) and math.isfinite(scores[row])
+        value = float(unusualness[row]) if judged else None
+        verdict = finding.verdict
+        if judged and value is not None:
+            verdict = UNUSUAL if value > threshold else USUAL
+        explained.append(
+            dataclasses.replace(
+                finding,
+                verdict=verdict,
+                unusualness=value,
+                longest_prefix=int(found.longest_prefix[row]),
+                seen_8=seen[8],
+                seen_16=seen[16],
+                seen_24=seen[24],
+                seen_32=seen[32],
+                principal_events=int(found.principal_events[row]),
+                new_to_account=bool(found.new_to_account[row]),
+                usual_networks=evidence.usual_text(usual),
+                reason=_reason(finding, int(found.longest_prefix[row]), seen, int(found.principal_events[row]), usual),
+            )
+        )
+    return sorted(explained, key=lambda finding: finding.sort_key)
+
+
+def _reason(
+    finding: ScoredFinding, longest_prefix: int, seen: dict[int, int], events: int, usual: list[tuple[str, int]]
+) -> str:
+    why = evidence.reason(finding.ip, longest_prefix, seen, events, usual)
+    return f"principal unseen by the model; {why}" if finding.verdict == UNSEEN_PRINCIPAL else why

@@ -1,0 +1,75 @@
+"""The history evidence on a hand-made history, and the index against brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from secml.history import evidence, index
+from secml.ipinsights.addresses import format_ipv4
+
+HISTORY = [("alice", "10.1.0.5")] * 8 + [("alice", "10.1.2.7")] * 4 + [("bob", "198.51.100.7")] * 5
+
+
+def _history() -> index.HistoryIndex:
+    principals, ips = zip(*HISTORY, strict=True)
+    return index.build(list(principals), list(ips))
+
+
+def test_evidence_columns_on_a_hand_made_history() -> None:
+    history = _history()
+    found = evidence.gather(
+        history,
+        ["alice", "alice", "alice", "bob", "mallory", "alice"],
+        ["10.1.2.9", "95.184.3.3", "10.1.0.5", "198.51.100.7", "10.1.0.5", "2001:db8::1"],
+    )
+    # 10.1.2.9 vs 10.1.2.7: 9 ^ 7 = 0b1110, so 28 leading bits shared
+    assert found.longest_prefix.tolist() == [28, 1, 32, 32, -1, -1]
+    assert found.seen[8].tolist() == [12, 0, 12, 5, 0, 0]
+    assert found.seen[16].tolist() == [12, 0, 12, 5, 0, 0]
+    assert found.seen[24].tolist() == [4, 0, 8, 5, 0, 0]
+    assert found.seen[32].tolist() == [0, 0, 8, 5, 0, 0]
+    assert found.principal_events.tolist() == [12, 12, 12, 5, 0, 0]
+    assert found.new_to_account.tolist() == [True, True, False, False, False, True]
+    assert found.valid.tolist() == [True, True, True, True, False, False]
+    # the usual address is more normal than a neighbour, which is more normal than a far network
+    assert found.normality[2] > found.normality[0] > found.normality[1]
+
+
+def test_usual_networks_and_reasons() -> None:
+    history = _history()
+    usual = evidence.usual_networks(history, "alice")
+    assert usual == [("10.1.0.0/16", 12)]
+    assert evidence.usual_text(usual) == "10.1.0.0/16 (12×)"
+    far = evidence.reason("95.184.3.3", 1, {8: 0, 16: 0, 24: 0, 32: 0}, 12, usual)
+    assert far == "never used 95.0.0.0/8; usual: 10.1.0.0/16 (12×)"
+    near = evidence.reason("10.1.2.9", 28, {8: 12, 16: 12, 24: 4, 32: 0}, 12, usual)
+    assert near == "never used this address (closest: same /28); usual: 10.1.0.0/16 (12×)"
+    other_24 = evidence.reason("10.1.7.1", 21, {8: 12, 16: 12, 24: 0, 32: 0}, 12, usual)
+    assert other_24.startswith("never used 10.1.7.0/24 (closest: same /21)")
+    used = evidence.reason("10.1.0.5", 32, {8: 12, 16: 12, 24: 8, 32: 8}, 12, usual)
+    assert used.startswith("used this address 8× before (66.67% of its 12 events)")
+    assert evidence.reason("10.1.0.5", -1, {8: 0, 16: 0, 24: 0, 32: 0}, 0, []) == (
+        "principal absent from the training history"
+    )
+
+
+def test_index_matches_brute_force() -> None:
+    rng = np.random.default_rng(7)
+    ips = rng.integers(0, 2**32, size=300, dtype=np.uint32) & np.uint32(0xFFF0FFFF)
+    names = [f"p{i}" for i in rng.integers(0, 5, size=300)]
+    history = index.build(names, format_ipv4(ips))
+    queries = rng.integers(0, 2**32, size=50, dtype=np.uint32)
+    who = [f"p{i}" for i in rng.integers(0, 6, size=50)]  # p5 is never in the history
+    ids = history.principal_ids(who)
+    longest = history.longest_prefix(ids, queries)
+    for bits in (0, 7, 16, 19, 24, 32):
+        counts = history.count_in_prefix(ids, queries, bits)
+        for query, name, count in zip(queries.tolist(), who, counts.tolist(), strict=True):
+            mine = ips[[n == name for n in names]]
+            shift = 32 - bits
+            expected = int(np.sum((mine.astype(np.int64) >> shift) == (query >> shift))) if bits else mine.size
+            assert count == expected
+    for query, name, bits in zip(queries.tolist(), who, longest.tolist(), strict=True):
+        mine = ips[[n == name for n in names]].astype(np.int64)
+        expected = -1 if mine.size == 0 else max(32 - int(x ^ query).bit_length() for x in mine.tolist())
+        assert bits == expected

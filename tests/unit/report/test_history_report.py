@@ -1,0 +1,105 @@
+"""`secml report --history`: evidence columns, the verdict on unusualness calibrated on held-out
+pairs, unseen principals keeping their verdict, and a deterministic ranking."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from report_samples import ReportFiles
+
+from secml.cli import main
+from secml.report import explain
+
+# The tuples the model was fitted on: each principal's own network.
+HISTORY = "alice,10.1.0.5\n" * 20 + "bob,198.51.100.7\n" * 15 + "bob,198.51.100.20\n" * 5 + "ci-role,192.0.2.1\n" * 20
+
+
+def _held_out_scores(count: int = 100) -> str:
+    """Held-out normal pairs: new addresses inside each principal's own network, scores 0.00-0.99."""
+    nets = {"alice": "10.1.0", "bob": "198.51.100", "ci-role": "192.0.2"}
+    rows = []
+    for i in range(count):
+        principal = ("alice", "bob", "ci-role")[i % 3]
+        rows.append(f"{principal},{nets[principal]}.{100 + i % 150},{i / count:.2f},true")
+    return "principal,ip,dot_product,seen_principal\n" + "\n".join(rows) + "\n"
+
+
+@pytest.fixture
+def history_files(report_files: ReportFiles, tmp_path: Path) -> tuple[ReportFiles, Path]:
+    history = tmp_path / "fit.csv"
+    history.write_text(HISTORY)
+    report_files.train_scores.write_text(_held_out_scores())
+    return report_files, history
+
+
+def _run(files: ReportFiles, history: Path, out: Path, *extra: str) -> int:
+    return main(
+        [
+            "report", "--scores", str(files.scores), "--index", str(files.index),
+            "--train-scores", str(files.train_scores), "--history", str(history),
+            "--truth", str(files.truth), "--out", str(out), "--run", "history-run", *extra,
+        ]
+    )  # fmt: skip
+
+
+def test_evidence_unusualness_and_verdicts(
+    history_files: tuple[ReportFiles, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files, history = history_files
+    assert _run(files, history, tmp_path / "out") == 0
+    printed = capsys.readouterr().out
+    assert "unusualness calibrated so 1 of 100 held-out training pairs (1.00%) lie above it" in printed
+    rows = {(r["finding_id"], r["ip"]): r for r in csv.DictReader((tmp_path / "out" / "findings.csv").open())}
+    attack = rows[("f-attack", "203.0.113.9")]
+    assert attack["verdict"] == "unusual" and float(attack["unusualness"]) == 1.0
+    assert attack["score"] == "-4.500000"  # the IP Insights score is kept unchanged
+    assert attack["seen_8"] == "0" and attack["new_to_account"] == "true"
+    assert attack["reason"] == "never used 203.0.0.0/8; usual: 10.1.0.0/16 (20×)"
+    benign = rows[("f-benign", "198.51.100.7")]
+    assert benign["verdict"] == "usual" and benign["longest_prefix"] == "32" and benign["seen_32"] == "15"
+    assert benign["usual_networks"] == "198.51.0.0/16 (20×)"
+    # An unseen principal keeps its own verdict (no unusualness), but still gets its evidence.
+    unseen = rows[("f-new", "192.0.2.99")]
+    assert unseen["verdict"] == "unseen principal" and unseen["unusualness"] == ""
+    assert unseen["reason"] == "principal unseen by the model; principal absent from the training history"
+    document = json.loads((tmp_path / "out" / "findings.json").read_text())
+    assert document["findings"][0]["finding_id"] == "f-attack"
+    assert document["findings"][0]["reason"].startswith("never used 203.0.0.0/8")
+    assert "never used 203.0.0.0/8" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_ranking_is_deterministic(history_files: tuple[ReportFiles, Path], tmp_path: Path) -> None:
+    files, history = history_files
+    assert _run(files, history, tmp_path / "one") == 0
+    assert _run(files, history, tmp_path / "two") == 0
+    assert (tmp_path / "one" / "findings.csv").read_bytes() == (tmp_path / "two" / "findings.csv").read_bytes()
+
+
+def test_history_holding_the_held_out_pairs_is_refused(
+    history_files: tuple[ReportFiles, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files, history = history_files
+    held_out_tuples = "".join(line.rsplit(",", 2)[0] + "\n" for line in _held_out_scores().splitlines()[1:])
+    history.write_text(HISTORY + held_out_tuples)
+    assert _run(files, history, tmp_path / "out") == 2
+    assert "already in the --history tuples" in capsys.readouterr().err
+
+
+def test_fixed_threshold_on_unusualness_is_checked(
+    history_files: tuple[ReportFiles, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files, history = history_files
+    assert _run(files, history, tmp_path / "out", "--threshold", "-0.5") == 2
+    assert "between 0 and 1" in capsys.readouterr().err
+
+
+def test_calibration_on_unusualness() -> None:
+    held_out = np.linspace(0.0, 1.0, 1001)
+    chosen = explain.calibrate(held_out, 0.01)
+    assert int(np.count_nonzero(held_out > chosen.value)) == 10
+    assert chosen.value == pytest.approx(0.99)
+    assert explain.calibrate(held_out, 0.1).value < chosen.value
