@@ -15,6 +15,7 @@ Nothing here scores: the deployed function does, through EventBridge, as it woul
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ import numpy as np
 
 from secml.automation import promotion, registry
 from secml.core import storage
-from secml.core.errors import NotReadyError
+from secml.core.errors import NotReadyError, ServiceError
 from secml.core.target import Target
 from secml.ipinsights.backend import MANIFEST
 from secml.ipinsights.metrics import roc_auc
@@ -46,6 +47,10 @@ POLL_SECONDS = 0.5
 # are cold subprocesses, a few at a time).
 WAIT_BASE_S = 60.0
 WAIT_PER_FINDING_S = 1.0
+# Emission pace on the emulator: below the emulator's scoring throughput (about 3 cold
+# invocations a second on 2 idle cores, fewer when they are shared), so a latency is mostly the
+# pipeline's, not a queue's.
+EMIT_PER_SECOND = 1.5
 AUC_AGREEMENT = 0.005
 
 
@@ -299,26 +304,55 @@ def dead_letter_count(queue_url: str) -> int:
     return int(attributes["ApproximateNumberOfMessages"])
 
 
-def emit(target: Target, outputs: dict[str, Any], limit: int) -> dict[str, Tracked]:
-    """Make GuardDuty emit findings: the labelled corpus findings on the emulator (through its
-    seeding route), GuardDuty's sample findings on AWS. Returns them by id, with emission times."""
-    detector_id = str(outputs["guardduty_detector_id"])
-    if target.is_emulator:
-        from secml.emulator.findings import emit_findings
+class Emitter:
+    """Makes GuardDuty emit findings: the labelled corpus findings on the emulator (through its
+    seeding route, one at a time at `rate` per second, as findings arrive in production rather
+    than in one burst), GuardDuty's sample findings on AWS (one CreateSampleFindings call).
+    Emission runs on a thread so that verdicts print while findings are still being emitted."""
 
-        truth_path = target.state_dir / "truth.csv"
-        truth = quality.parse_truth(truth_path.read_text(encoding="utf-8"), str(truth_path))
-        findings = labelled_corpus_findings(target, outputs["guardduty_input"], limit)
-        emitted_at = time.time()
-        ids = emit_findings(target, detector_id, findings)
-        return {fid: Tracked(fid, emitted_at, truth.get(fid)) for fid in ids}
-    from secml.workshop.sample_findings import sample_finding_ids
+    def __init__(self, target: Target, outputs: dict[str, Any], limit: int, rate: float) -> None:
+        self.target = target
+        self.detector_id = str(outputs["guardduty_detector_id"])
+        self.rate = rate
+        self.error: Exception | None = None
+        self.findings: list[dict[str, Any]] = []
+        if target.is_emulator:
+            truth_path = target.state_dir / "truth.csv"
+            self.findings = labelled_corpus_findings(target, outputs["guardduty_input"], limit)
+            truth = quality.parse_truth(truth_path.read_text(encoding="utf-8"), str(truth_path))
+            self.tracked = {f["id"]: Tracked(f["id"], float("nan"), truth.get(f["id"])) for f in self.findings}
+        else:
+            self.tracked = {}
+            self.limit = limit
+        self.thread = threading.Thread(target=self._run, name="emit-findings", daemon=True)
 
-    guardduty = boto3.client("guardduty", region_name=target.region)
-    emitted_at = time.time()
-    guardduty.create_sample_findings(DetectorId=detector_id)
-    ids = list(sample_finding_ids(guardduty, detector_id))[:limit]
-    return {fid: Tracked(fid, emitted_at) for fid in ids}
+    def _run(self) -> None:
+        try:
+            if self.target.is_emulator:
+                from secml.emulator.findings import emit_findings
+
+                for finding in self.findings:
+                    self.tracked[finding["id"]].emitted_at = time.time()
+                    emit_findings(self.target, self.detector_id, [finding])
+                    time.sleep(1 / self.rate)
+            else:
+                from secml.workshop.sample_findings import sample_finding_ids
+
+                guardduty = boto3.client("guardduty", region_name=self.target.region)
+                emitted_at = time.time()
+                guardduty.create_sample_findings(DetectorId=self.detector_id)
+                ids = list(sample_finding_ids(guardduty, self.detector_id))[: self.limit]
+                self.tracked.update({fid: Tracked(fid, emitted_at) for fid in ids})
+        except Exception as error:  # raised again on the main thread by done()
+            self.error = error
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def done(self) -> bool:
+        if self.error is not None:
+            raise ServiceError(f"emitting findings failed: {self.error}") from self.error
+        return not self.thread.is_alive()
 
 
 def follow(target: Target, outputs: dict[str, Any], limit: int, security_hub: bool) -> LiveRun:
@@ -332,11 +366,18 @@ def follow(target: Target, outputs: dict[str, Any], limit: int, security_hub: bo
         started = time.time()
         seen_keys: set[str] = set()
         collect_live(bucket, started, {}, seen_keys)  # what is already there is not this run's
-        tracked = emit(target, outputs, limit)
-        print(f"emitted {len(tracked)} findings; verdicts as they arrive (verdict, score, latency from emission):")
-        deadline = time.monotonic() + WAIT_BASE_S + WAIT_PER_FINDING_S * len(tracked)
+        emitter = Emitter(target, outputs, limit, EMIT_PER_SECOND)
+        tracked = emitter.tracked
+        print(
+            f"emitting {len(tracked) or 'sample'} findings, {EMIT_PER_SECOND:g} a second; verdicts as they arrive "
+            "(verdict, lowest score, threshold, latency from emission to live score):"
+        )
+        emitter.start()
+        deadline = time.monotonic() + WAIT_BASE_S + WAIT_PER_FINDING_S * limit
         unusual_waiting = True
-        while time.monotonic() < deadline and (any(not t.records for t in tracked.values()) or unusual_waiting):
+        while time.monotonic() < deadline and (
+            not emitter.done() or any(not t.records for t in tracked.values()) or unusual_waiting
+        ):
             for item in collect_live(bucket, started, tracked, seen_keys):
                 print(scored_line(item), flush=True)
             for summary, sent_at in subscription.receive():
