@@ -16,9 +16,11 @@ locals {
       source_code_hash = filebase64sha256("${local.lambda_package_dir}/${kind}_ingest.zip")
     }
   }
-  scorer_package = {
-    path             = "${local.lambda_package_dir}/finding_scorer.zip"
-    source_code_hash = filebase64sha256("${local.lambda_package_dir}/finding_scorer.zip")
+  automation_packages = {
+    for name in ["finding_scorer", "model_retrainer"] : name => {
+      path             = "${local.lambda_package_dir}/${name}.zip"
+      source_code_hash = filebase64sha256("${local.lambda_package_dir}/${name}.zip")
+    }
   }
 
   guardduty_export_prefix = "guardduty-export/"
@@ -91,7 +93,11 @@ module "automation" {
   count  = var.automation_enabled ? 1 : 0
 
   name_prefix           = var.name_prefix
-  scorer_package        = local.scorer_package
+  scorer_package        = local.automation_packages.finding_scorer
+  retrainer_package     = local.automation_packages.model_retrainer
+  sagemaker_role_arn    = module.notebook.role_arn
+  retraining_enabled    = var.automation_retraining_enabled
+  retraining_schedule   = var.automation_retraining_schedule
   tuples_bucket_name    = module.tuples_bucket.bucket_name
   kms_key_arn           = module.tuples_bucket.kms_key_arn
   severity_floor        = var.automation_severity_floor

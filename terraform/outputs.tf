@@ -107,3 +107,13 @@ output "automation_security_hub_enabled" {
   description = "Whether the scorer puts its verdicts on the findings' Security Hub twins."
   value       = var.automation_enabled && var.automation_security_hub_enabled
 }
+
+output "retraining_schedule_name" {
+  description = "The retraining schedule (null when the automation or retraining is off)."
+  value       = one(module.automation[*].retraining_schedule_name)
+}
+
+output "retrainer_function_name" {
+  description = "The retraining schedule's target Lambda (null when the automation or retraining is off)."
+  value       = one(module.automation[*].retrainer_function_name)
+}

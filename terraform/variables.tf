@@ -262,3 +262,20 @@ variable "automation_security_hub_enabled" {
   default     = false
   description = "Put each verdict on the finding's Security Hub twin (needs Security Hub with the GuardDuty integration)."
 }
+
+variable "automation_retraining_enabled" {
+  type        = bool
+  default     = true
+  description = "Retrain IP Insights on a schedule (EventBridge Scheduler -> retrainer Lambda -> SageMaker training job)."
+}
+
+variable "automation_retraining_schedule" {
+  type        = string
+  default     = "rate(7 days)"
+  description = "When to retrain: an EventBridge Scheduler expression (default weekly)."
+
+  validation {
+    condition     = can(regex("^(rate|cron)\\(.+\\)$", var.automation_retraining_schedule))
+    error_message = "automation_retraining_schedule must be rate(...) or cron(...)."
+  }
+}

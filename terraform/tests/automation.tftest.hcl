@@ -10,6 +10,8 @@ variables {
   tuples_bucket_name = "secml-tuples-mock"
   kms_key_arn        = "arn:aws:kms:us-west-2:123456789012:key/11111111-2222-3333-4444-555555555555"
   scorer_package     = { path = "build/lambda/finding_scorer.zip", source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" }
+  retrainer_package  = { path = "build/lambda/model_retrainer.zip", source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" }
+  sagemaker_role_arn = "arn:aws:iam::123456789012:role/secml-notebook"
 }
 
 run "defaults_score_every_guardduty_finding" {
@@ -57,6 +59,46 @@ run "defaults_score_every_guardduty_finding" {
   assert {
     condition     = one(one(data.aws_iam_policy_document.dead_letter.statement[0].condition).values) == aws_cloudwatch_event_rule.findings.arn
     error_message = "only the findings rule may write to the dead-letter queue as EventBridge"
+  }
+}
+
+run "retraining_is_weekly_and_names_each_run" {
+  command = apply
+
+  module {
+    source = "./modules/automation"
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.retraining[0].schedule_expression == "rate(7 days)"
+    error_message = "retraining is weekly by default"
+  }
+
+  assert {
+    condition     = strcontains(aws_scheduler_schedule.retraining[0].target[0].input, "\"<aws.scheduler.scheduled-time>\"")
+    error_message = "the schedule's input carries Scheduler's context attribute unescaped, so each run gets its own time"
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.retrainer[0].statement : s.resources if s.sid == "PassTrainingRole"]) == toset([var.sagemaker_role_arn])
+    error_message = "the retrainer passes only the training role"
+  }
+}
+
+run "retraining_can_be_turned_off" {
+  command = plan
+
+  module {
+    source = "./modules/automation"
+  }
+
+  variables {
+    retraining_enabled = false
+  }
+
+  assert {
+    condition     = length(aws_scheduler_schedule.retraining) == 0 && length(aws_lambda_function.retrainer) == 0
+    error_message = "no schedule and no retrainer when retraining is off"
   }
 }
 

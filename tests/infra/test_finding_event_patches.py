@@ -152,3 +152,45 @@ def test_the_seeding_route_refuses_what_is_not_a_finding(emulator_env: Target, d
 
     with pytest.raises(ServiceError, match="400"):
         emit_findings(emulator_env, detector_id, [{"id": "x"}])
+
+
+# --- securityhub_batch_update_findings ------------------------------------------------------
+
+
+def test_upstream_security_hub_lacks_batch_update_findings() -> None:
+    from botocore.exceptions import ClientError
+
+    with mock_aws():
+        hub = boto3.client("securityhub", region_name=REGION)
+        hub.enable_security_hub()
+        with pytest.raises((ClientError, NotImplementedError)):
+            hub.batch_update_findings(
+                FindingIdentifiers=[{"Id": "x", "ProductArn": "y"}], Note={"Text": "t", "UpdatedBy": "u"}
+            )
+
+
+@pytest.mark.emulator
+def test_guardduty_findings_get_a_security_hub_twin_that_batch_update_findings_annotates(
+    emulator_env: Target, detector_id: str
+) -> None:
+    hub = boto3.client("securityhub")
+    hub.enable_security_hub()
+    try:
+        finding = sample_findings(DEFAULT_ACCOUNT_ID, emulator_env.region, detector_id, int(time.time()), None)[0]
+        emit_findings(emulator_env, detector_id, [finding])
+        product = f"arn:aws:securityhub:{emulator_env.region}::product/aws/guardduty"
+        answer = hub.batch_update_findings(
+            FindingIdentifiers=[
+                {"Id": finding["arn"], "ProductArn": product},
+                {"Id": "missing", "ProductArn": product},
+            ],
+            Note={"Text": "secml IP Insights: unusual", "UpdatedBy": "secml-finding-scorer"},
+            UserDefinedFields={"secml_verdict": "unusual"},
+        )
+        assert answer["ProcessedFindings"] == [{"Id": finding["arn"], "ProductArn": product}]
+        assert answer["UnprocessedFindings"][0]["ErrorCode"] == "FindingNotFound"
+        (twin,) = [f for f in hub.get_findings()["Findings"] if f["Id"] == finding["arn"]]
+        assert twin["UserDefinedFields"] == {"secml_verdict": "unusual"}
+        assert twin["Note"]["Text"] == "secml IP Insights: unusual"
+    finally:
+        hub.disable_security_hub()

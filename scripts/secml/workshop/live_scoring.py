@@ -138,6 +138,7 @@ class Tracked:
     finding_id: str
     emitted_at: float
     label: str | None = None
+    arn: str | None = None
     records: list[dict[str, Any]] = field(default_factory=list)  # live lines of this emission
     live_keys: set[str] = field(default_factory=set)
     sns_at: list[float] = field(default_factory=list)
@@ -297,6 +298,24 @@ class LiveRun:
         )
 
 
+SECURITY_HUB_FILTER_VALUES = 20  # GetFindings takes at most 20 values a filter
+
+
+def security_hub_verdicts(tracked: dict[str, Tracked]) -> int:
+    """How many of the findings' Security Hub twins carry a secml verdict."""
+    hub = boto3.client("securityhub")
+    arns = sorted(t.arn for t in tracked.values() if t.arn)
+    annotated = 0
+    for start in range(0, len(arns), SECURITY_HUB_FILTER_VALUES):
+        batch = set(arns[start : start + SECURITY_HUB_FILTER_VALUES])
+        filters = {"Id": [{"Value": arn, "Comparison": "EQUALS"} for arn in sorted(batch)]}
+        for page in hub.get_paginator("get_findings").paginate(Filters=filters):
+            annotated += sum(
+                1 for f in page["Findings"] if f["Id"] in batch and "secml_verdict" in f.get("UserDefinedFields", {})
+            )
+    return annotated
+
+
 def dead_letter_count(queue_url: str) -> int:
     attributes = boto3.client("sqs").get_queue_attributes(
         QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
@@ -320,7 +339,9 @@ class Emitter:
             truth_path = target.state_dir / "truth.csv"
             self.findings = labelled_corpus_findings(target, outputs["guardduty_input"], limit)
             truth = quality.parse_truth(truth_path.read_text(encoding="utf-8"), str(truth_path))
-            self.tracked = {f["id"]: Tracked(f["id"], float("nan"), truth.get(f["id"])) for f in self.findings}
+            self.tracked = {
+                f["id"]: Tracked(f["id"], float("nan"), truth.get(f["id"]), f.get("arn")) for f in self.findings
+            }
         else:
             self.tracked = {}
             self.limit = limit
@@ -342,7 +363,11 @@ class Emitter:
                 emitted_at = time.time()
                 guardduty.create_sample_findings(DetectorId=self.detector_id)
                 ids = list(sample_finding_ids(guardduty, self.detector_id))[: self.limit]
-                self.tracked.update({fid: Tracked(fid, emitted_at) for fid in ids})
+                found = (
+                    guardduty.get_findings(DetectorId=self.detector_id, FindingIds=ids[:50])["Findings"] if ids else []
+                )
+                arns = {f["Id"]: f.get("Arn") for f in found}
+                self.tracked.update({fid: Tracked(fid, emitted_at, arn=arns.get(fid)) for fid in ids})
         except Exception as error:  # raised again on the main thread by done()
             self.error = error
 
@@ -391,7 +416,11 @@ def follow(target: Target, outputs: dict[str, Any], limit: int, security_hub: bo
         for summary, sent_at in subscription.receive():
             if summary.get("finding_id") in tracked:
                 tracked[summary["finding_id"]].sns_at.append(sent_at)
-        hub = "on" if security_hub else "off (automation_security_hub_enabled = false)"
+        hub = (
+            f"{security_hub_verdicts(tracked)} findings annotated"
+            if security_hub
+            else "off (automation_security_hub_enabled = false)"
+        )
         return LiveRun(tracked, dead_letter_count(dead_letter_url) - dead_before, hub, time.time() - started)
     finally:
         subscription.delete()

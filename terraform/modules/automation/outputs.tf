@@ -17,3 +17,13 @@ output "findings_rule_name" {
   description = "The EventBridge rule on GuardDuty findings."
   value       = aws_cloudwatch_event_rule.findings.name
 }
+
+output "retraining_schedule_name" {
+  description = "The EventBridge Scheduler schedule of retraining (null when retraining_enabled is false)."
+  value       = one(aws_scheduler_schedule.retraining[*].name)
+}
+
+output "retrainer_function_name" {
+  description = "The schedule's target: starts a training job on the last days of tuples (null when retraining_enabled is false)."
+  value       = one(aws_lambda_function.retrainer[*].function_name)
+}

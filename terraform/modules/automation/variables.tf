@@ -93,3 +93,66 @@ variable "log_retention_days" {
   default     = 365
   description = "Days the scorer's log is kept."
 }
+
+variable "retrainer_package" {
+  type = object({
+    path             = string
+    source_code_hash = string
+  })
+  description = "The retrainer's deployment package (model_retrainer.zip, built by `secml build`) and its base64 SHA-256."
+}
+
+variable "sagemaker_role_arn" {
+  type        = string
+  description = "Execution role of the scheduled SageMaker training jobs (the notebook's role, which exercise 2 trains with)."
+}
+
+variable "retraining_enabled" {
+  type        = bool
+  default     = true
+  description = "Retrain IP Insights on a schedule (EventBridge Scheduler -> retrainer Lambda -> SageMaker training job)."
+}
+
+variable "retraining_schedule" {
+  type        = string
+  default     = "rate(7 days)"
+  description = "When to retrain: an EventBridge Scheduler expression, rate(...) or cron(...)."
+
+  validation {
+    condition     = can(regex("^(rate|cron)\\(.+\\)$", var.retraining_schedule))
+    error_message = "retraining_schedule must be rate(...) or cron(...)."
+  }
+}
+
+variable "retraining_window_days" {
+  type        = number
+  default     = 30
+  description = "Days of training tuples (train/parts/<yyyy>/<mm>/<dd>/) each retraining uses."
+
+  validation {
+    condition     = var.retraining_window_days >= 1 && var.retraining_window_days <= 365
+    error_message = "retraining_window_days must be between 1 and 365."
+  }
+}
+
+variable "training_instance_type" {
+  type        = string
+  default     = "ml.m5.xlarge"
+  description = "SageMaker instance type of the scheduled training job (the same as exercise 2's)."
+}
+
+variable "training_hyperparameters" {
+  type = map(string)
+  default = {
+    num_entity_vectors              = "20000"
+    vector_dim                      = "128"
+    epochs                          = "2"
+    learning_rate                   = "0.001"
+    mini_batch_size                 = "10000"
+    num_ip_encoder_layers           = "0"
+    random_negative_sampling_rate   = "5"
+    shuffled_negative_sampling_rate = "1"
+    weight_decay                    = "1e-05"
+  }
+  description = "IP Insights hyperparameters of the scheduled training (the workshop's, as exercise 2 trains with)."
+}
