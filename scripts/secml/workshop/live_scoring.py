@@ -429,8 +429,10 @@ def follow(target: Target, outputs: dict[str, Any], limit: int, security_hub: bo
 # What stays deployed on AWS after exercise 3, and its cost at the defaults (docs/automation.md
 # has the formulas and the figures they come from).
 RUNNING_ON_AWS = """\
-What keeps running on AWS (until make down): the EventBridge rule on GuardDuty findings, the scorer
-Lambda (runs only when a finding arrives), the SNS topic, the dead-letter queue. Nothing is
-always on: no endpoint, no instance. Cost at the defaults (us-east-1 list prices): about $0.15 per
-10,000 findings scored (Lambda, S3 requests, SNS, KMS, logs); idle resources $0 beyond the
-stack's KMS key. See docs/automation.md for the formulas."""
+What keeps running on AWS until make down: the EventBridge rule on GuardDuty findings, the scorer
+Lambda (it runs only when a finding arrives), the SNS topic, the dead-letter queue, and the weekly
+retraining schedule with its retrainer Lambda. Nothing is always on: no endpoint, no instance.
+Cost at the defaults (us-east-1 list prices, docs/automation.md has the formulas): about $0.10-0.20
+per 10,000 findings scored (Lambda, S3 requests, SNS, KMS, logs, X-Ray), and about $0.10 a month
+for weekly retraining (a few minutes of ml.m5.xlarge training each week); idle resources cost
+nothing beyond the stack's KMS key."""
