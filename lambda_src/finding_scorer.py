@@ -28,6 +28,7 @@ from secml_ingest.verdicts import UNUSUAL, finding_verdicts
 # One client each per execution environment, made at cold start and reused by every invocation.
 s3_client = boto3.client("s3")
 sns_client = boto3.client("sns")
+securityhub_client = boto3.client("securityhub")
 _loaded: dict[str, ScoringModel] = {}
 
 
@@ -96,7 +97,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         delivered["sns"] = True
     update = security_hub_update(scored)
     if os.environ.get("SECURITY_HUB") == "true" and update is not None:
-        answer = boto3.client("securityhub").batch_update_findings(**update)
+        answer = securityhub_client.batch_update_findings(**update)
         delivered["security_hub"] = bool(answer.get("ProcessedFindings"))
     result = scored.summary() | {"delivered": delivered}
     print(json.dumps(result, sort_keys=True))

@@ -263,6 +263,35 @@ def test_a_finding_before_any_model_is_dead_lettered_and_the_next_one_after_prom
     assert sqs.receive_message(QueueUrl=dead_letters, WaitTimeSeconds=1).get("Messages") is None
 
 
+def test_with_security_hub_on_the_verdict_reaches_the_findings_twin(
+    secml_stack: Any, stack_environment: Target
+) -> None:
+    """SECURITY_HUB=true (what automation_security_hub_enabled sets): the scorer annotates the
+    finding's Security Hub twin (the emulator imports twins as GuardDuty's integration does)."""
+    outputs = outputs_of(secml_stack)
+    function = outputs["finding_scorer_function_name"]
+    lambda_client, hub = boto3.client("lambda"), boto3.client("securityhub")
+    variables = lambda_client.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+    lambda_client.update_function_configuration(
+        FunctionName=function, Environment={"Variables": {**variables, "SECURITY_HUB": "true"}}
+    )
+    hub.enable_security_hub()
+    try:
+        finding = _finding(outputs["guardduty_detector_id"], "c" * 32, "AIDAPRINCIPAL0002", "10.4.0.9")
+        emit_findings(stack_environment, outputs["guardduty_detector_id"], [finding])
+
+        def annotated() -> list[dict[str, Any]]:
+            twins = [f for f in hub.get_findings()["Findings"] if f["Id"] == finding["arn"]]
+            return [t for t in twins if "secml_verdict" in t.get("UserDefinedFields", {})]
+
+        (twin,) = _wait_for(annotated)
+        assert twin["UserDefinedFields"]["secml_model"] == "test"
+        assert twin["Note"]["Text"].startswith("secml IP Insights: ")
+    finally:
+        hub.disable_security_hub()
+        lambda_client.update_function_configuration(FunctionName=function, Environment={"Variables": variables})
+
+
 def test_the_retraining_schedule_starts_training_on_the_last_days_of_tuples(secml_stack: Any) -> None:
     """moto fires no schedule: the test makes the call the schedule makes (invoke its target with
     its input, the context attribute filled in as Scheduler does) and checks the training job."""

@@ -50,7 +50,7 @@ WAIT_PER_FINDING_S = 1.0
 # Emission pace on the emulator: below the emulator's scoring throughput (about 3 cold
 # invocations a second on 2 idle cores, fewer when they are shared), so a latency is mostly the
 # pipeline's, not a queue's.
-EMIT_PER_SECOND = 1.5
+EMIT_PER_SECOND = 1.0
 AUC_AGREEMENT = 0.005
 
 
