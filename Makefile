@@ -23,7 +23,7 @@ CONSENT := $(if $(filter yes,$(SAMPLE_FINDINGS)),--yes)
 TF_PLUGIN_DIR ?= $(firstword $(wildcard /opt/tf-plugins /usr/local/share/terraform/plugins))
 export TF_PLUGIN_DIR
 
-.PHONY: help setup doctor up down sample-findings exercise1 exercise2 demo lint test clean
+.PHONY: help setup doctor up down sample-findings exercise1 exercise2 exercise3 demo lint test clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,8 +61,11 @@ exercise1: $(VENV)/.installed ## exercise 1: sample findings, then the GuardDuty
 exercise2: $(VENV)/.installed ## exercise 2: tuples from CloudTrail and GuardDuty, train, score, report
 	$(SECML) exercise 2 --backend $(BACKEND)
 
-demo: $(VENV)/.installed ## the whole workshop: up, exercise1, exercise2, then the most unusual findings
-	$(SECML) demo --backend $(BACKEND) $(CONSENT)
+exercise3: $(VENV)/.installed ## exercise 3: promote the exercise 2 model, emit findings, follow each to its verdict
+	$(SECML) exercise 3 $(if $(FINDINGS),--findings $(FINDINGS))
+
+demo: $(VENV)/.installed ## the whole workshop: up, exercises 1-3, then the most unusual findings
+	$(SECML) demo --backend $(BACKEND) $(CONSENT) $(if $(FINDINGS),--findings $(FINDINGS))
 
 PYTHON_SOURCES := scripts lambda_src tests benchmarks
 

@@ -107,3 +107,33 @@ output "parts_dead_letter_queue_url" {
   description = "SQS queue holding the invocation record (object key, error) of each object the per-object ingest could not ingest."
   value       = module.parts.dead_letter_queue_url
 }
+
+output "finding_scorer_function_name" {
+  description = "The scorer Lambda of new GuardDuty findings (null when automation_enabled is false)."
+  value       = one(module.automation[*].scorer_function_name)
+}
+
+output "unusual_findings_topic_arn" {
+  description = "SNS topic of unusual findings (null when automation_enabled is false)."
+  value       = one(module.automation[*].unusual_findings_topic_arn)
+}
+
+output "finding_scorer_dead_letter_queue_url" {
+  description = "Failed scorings with their events (null when automation_enabled is false)."
+  value       = one(module.automation[*].dead_letter_queue_url)
+}
+
+output "automation_security_hub_enabled" {
+  description = "Whether the scorer puts its verdicts on the findings' Security Hub twins."
+  value       = var.automation_enabled && var.automation_security_hub_enabled
+}
+
+output "retraining_schedule_name" {
+  description = "The retraining schedule (null when the automation or retraining is off)."
+  value       = one(module.automation[*].retraining_schedule_name)
+}
+
+output "retrainer_function_name" {
+  description = "The retraining schedule's target Lambda (null when the automation or retraining is off)."
+  value       = one(module.automation[*].retrainer_function_name)
+}

@@ -250,3 +250,49 @@ variable "parts_notify_new_objects" {
   type        = bool
   default     = false
 }
+
+variable "automation_enabled" {
+  type        = bool
+  default     = true
+  description = "Score every new GuardDuty finding as it arrives (modules/automation): EventBridge rule, scorer Lambda, SNS topic, dead-letter queue."
+}
+
+variable "automation_severity_floor" {
+  type        = number
+  default     = 0
+  description = "Score only findings of at least this GuardDuty severity (0 scores every finding)."
+
+  validation {
+    condition     = var.automation_severity_floor >= 0 && var.automation_severity_floor <= 10
+    error_message = "automation_severity_floor must be between 0 and 10."
+  }
+}
+
+variable "automation_finding_type_prefixes" {
+  type        = list(string)
+  default     = []
+  description = "Score only findings whose type starts with one of these; empty scores every type."
+}
+
+variable "automation_security_hub_enabled" {
+  type        = bool
+  default     = false
+  description = "Put each verdict on the finding's Security Hub twin (needs Security Hub with the GuardDuty integration)."
+}
+
+variable "automation_retraining_enabled" {
+  type        = bool
+  default     = true
+  description = "Retrain IP Insights on a schedule (EventBridge Scheduler -> retrainer Lambda -> SageMaker training job)."
+}
+
+variable "automation_retraining_schedule" {
+  type        = string
+  default     = "rate(7 days)"
+  description = "When to retrain: an EventBridge Scheduler expression (default weekly)."
+
+  validation {
+    condition     = can(regex("^(rate|cron)\\(.+\\)$", var.automation_retraining_schedule))
+    error_message = "automation_retraining_schedule must be rate(...) or cron(...)."
+  }
+}

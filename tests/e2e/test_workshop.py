@@ -119,7 +119,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 
 def test_make_demo_runs_every_exercise(demo: Demo) -> None:
-    for step in ("1.1", "1.2", "2.1", "2.2", "2.4"):
+    for step in ("1.1", "1.2", "2.1", "2.2", "2.4", "3.1", "3.2", "3.3"):
         assert f"=== Exercise {step}:" in demo.output
     assert "most unusual findings" in demo.output
     print(f"make demo took {demo.seconds:.0f} s")
@@ -182,6 +182,30 @@ def test_the_report_finds_the_attacks(demo: Demo) -> None:
     assert f"ROC AUC {document['quality']['roc_auc']:.3f}" in demo.output
 
 
+def test_exercise_3_scores_every_emitted_finding_once_and_sends_each_unusual_one(demo: Demo) -> None:
+    counts = re.search(
+        r"^(\d+) findings emitted; scored (\d+) \(([^)]*)\); scores/live/: (\d+) records; SNS: (\d+) messages; "
+        r"Security Hub: [^;]+; dead-letter queue: (\d+)$",
+        demo.output,
+        re.MULTILINE,
+    )
+    assert counts, demo.output[-3000:]
+    emitted, scored, verdicts, live, sns, dead = counts.groups()
+    unusual = re.search(r"(\d+) unusual", verdicts)
+    assert int(emitted) == int(scored) == int(live) > 0
+    assert int(sns) == (int(unusual.group(1)) if unusual else 0) and int(dead) == 0
+    # The bucket agrees: one live record per emitted finding, each naming the promoted model.
+    bucket = demo.outputs()["tuples_bucket_name"]
+    pages = demo.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="scores/live/")
+    keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
+    records = [json.loads(line) for key in keys for line in demo.read(key).decode().splitlines()]
+    assert len({(r["finding_id"], r["event_id"]) for r in records}) == len(keys) == int(emitted)
+    registry = json.loads(demo.read("models/current.json"))
+    assert {r["model_id"] for r in records} == {registry["current"]["model_id"]}
+    auc = re.search(r"ROC AUC on \d+ labelled findings: live ([0-9.]+), batch report ([0-9.]+)", demo.output)
+    assert auc and abs(float(auc.group(1)) - float(auc.group(2))) <= 0.005
+
+
 def test_the_notebook_runs_headless_against_the_stack(demo: Demo, tmp_path: Path) -> None:
     notebook = nbformat.read(project_root() / "notebooks" / "workshop-ipinsights.ipynb", as_version=4)
     # On the instance the notebook asks for the kernel the lifecycle script registers; here that
@@ -219,6 +243,10 @@ def test_make_down_leaves_nothing_behind(demo: Demo) -> None:
     assert demo.client("iam").list_roles()["Roles"] == []  # this emulator served nothing but the stack
     assert demo.client("guardduty").list_detectors()["DetectorIds"] == []
     assert sagemaker.list_notebook_instances()["NotebookInstances"] == []
+    assert demo.client("sns").list_topics()["Topics"] == []
+    assert demo.client("sqs").list_queues().get("QueueUrls", []) == []
+    assert demo.client("events").list_rules()["Rules"] == []
+    assert demo.client("scheduler").list_schedules()["Schedules"] == []
     # moto cannot list lifecycle configurations (not implemented): ask for the stack's by name.
     with pytest.raises(ClientError, match="ValidationException"):
         sagemaker.describe_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName=lifecycle_config)

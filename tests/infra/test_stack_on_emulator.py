@@ -5,11 +5,23 @@ from __future__ import annotations
 
 import base64
 import json
+import time
+from pathlib import Path
 from typing import Any
 
 import boto3
+import numpy as np
 import pytest
 from pytest_terraform import terraform
+
+from secml.automation.artefact import write_artefact
+from secml.automation.registry import candidate_entry, promote, registry_location
+from secml.core.target import Target
+from secml.data.findings import sample_findings
+from secml.emulator.findings import emit_findings
+from secml.ipinsights.addresses import format_ipv4
+from secml.ipinsights.hyperparameters import Hyperparameters
+from secml.ipinsights.training import fit
 
 pytestmark = [pytest.mark.emulator, pytest.mark.terraform, pytest.mark.usefixtures("stack_environment")]
 
@@ -34,6 +46,18 @@ CONTRACT_OUTPUTS = {
     "guardduty_input",
     "region",
 }
+
+
+def planted_pairs(per_principal: int) -> tuple[list[str], list[str]]:
+    """Principal AIDAPRINCIPAL<p> uses addresses in 10.(2p).x.y only."""
+    rng = np.random.default_rng(7)
+    owner = np.repeat(np.arange(4), per_principal)
+    addresses = (
+        (np.uint32(10) << 24)
+        | ((2 * owner).astype(np.uint32) << 16)
+        | rng.integers(0, 1 << 16, owner.size, dtype=np.uint32)
+    )
+    return [f"AIDAPRINCIPAL{p:04d}" for p in owner], format_ipv4(addresses)
 
 
 def outputs_of(secml_stack: Any) -> dict[str, Any]:
@@ -170,6 +194,125 @@ def test_notebook_instance_is_hardened_and_installs_the_workshop(secml_stack: An
     assert as_list(pass_role[0]["Resource"]) == [outputs["notebook_role_arn"]]
 
 
+def _wait_for(read: Any, timeout_s: float = 90) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = read()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"nothing arrived in {timeout_s} s")
+
+
+def _finding(detector_id: str, finding_id: str, principal: str, ip: str) -> dict[str, Any]:
+    """A GuardDuty finding (the generator's API-call shape) from `principal` at `ip`."""
+    finding = sample_findings(
+        "123456789012", "us-west-2", detector_id, int(time.time()), ["Recon:IAMUser/MaliciousIPCaller"]
+    )[0]
+    finding["id"] = finding_id
+    finding["resource"]["accessKeyDetails"].update({"principalId": principal, "userType": "IAMUser"})
+    finding["service"]["action"]["awsApiCallAction"]["remoteIpDetails"]["ipAddressV4"] = ip
+    return finding
+
+
+def test_a_finding_before_any_model_is_dead_lettered_and_the_next_one_after_promotion_is_scored(
+    secml_stack: Any, stack_environment: Target, tmp_path: Path
+) -> None:
+    """The deployed path: GuardDuty -> EventBridge -> scorer. No model promoted: the event goes to
+    the dead-letter queue with one clear log line. A promoted model: the next finding is scored
+    once (no crash loop), written under scores/live/ and, when unusual, published to SNS."""
+    outputs = outputs_of(secml_stack)
+    bucket, detector_id = outputs["tuples_bucket_name"], outputs["guardduty_detector_id"]
+    dead_letters = outputs["finding_scorer_dead_letter_queue_url"]
+    sqs, s3 = boto3.client("sqs"), boto3.client("s3")
+
+    emit_findings(stack_environment, detector_id, [_finding(detector_id, "a" * 32, "AIDAPRINCIPAL0001", "10.2.0.1")])
+    messages = _wait_for(lambda: sqs.receive_message(QueueUrl=dead_letters, WaitTimeSeconds=1).get("Messages"))
+    record = json.loads(messages[0]["Body"])
+    assert record["requestPayload"]["detail"]["id"] == "a" * 32
+    assert "models/current.json is missing" in record["responsePayload"]["errorMessage"]
+    logs = boto3.client("logs").filter_log_events(logGroupName=f"/aws/lambda/{outputs['finding_scorer_function_name']}")
+    assert any("secml scorer: not scored:" in event["message"] for event in logs["events"])
+
+    principals, ips = planted_pairs(200)
+    model = fit(principals, ips, Hyperparameters(num_entity_vectors=64, vector_dim=8, epochs=4, learning_rate=0.02,
+                                                  mini_batch_size=64, random_negative_sampling_rate=2), seed=3)  # fmt: skip
+    write_artefact(model, tmp_path / "artefact.bin")
+    s3.upload_file(str(tmp_path / "artefact.bin"), bucket, "models/test/scoring-artefact.bin")
+    entry = candidate_entry(
+        model_id="test", artefact=f"s3://{bucket}/models/test/scoring-artefact.bin", backend="local",
+        source_model="", threshold={"value": 0.0, "how": "fixed"}, training_window={}, validation_auc=0.9,
+        trained_at="2026-01-01T00:00:00Z",
+    )  # fmt: skip
+    assert promote(registry_location(bucket), entry).promoted
+
+    emit_findings(stack_environment, detector_id, [_finding(detector_id, "b" * 32, "AIDAPRINCIPAL0001", "10.2.0.1")])
+    listed = _wait_for(lambda: s3.list_objects_v2(Bucket=bucket, Prefix="scores/live/").get("Contents"))
+    (line,) = s3.get_object(Bucket=bucket, Key=listed[0]["Key"])["Body"].read().decode().splitlines()
+    scored = json.loads(line)
+    assert (
+        scored["finding_id"] == "b" * 32 and scored["model_id"] == "test" and scored["verdict"] in ("usual", "unusual")
+    )
+    time.sleep(2)  # a second scoring of the same event would have landed by now
+    assert len(s3.list_objects_v2(Bucket=bucket, Prefix="scores/live/")["Contents"]) == 1
+    assert sqs.receive_message(QueueUrl=dead_letters, WaitTimeSeconds=1).get("Messages") is None
+
+
+def test_with_security_hub_on_the_verdict_reaches_the_findings_twin(
+    secml_stack: Any, stack_environment: Target
+) -> None:
+    """SECURITY_HUB=true (what automation_security_hub_enabled sets): the scorer annotates the
+    finding's Security Hub twin (the emulator imports twins as GuardDuty's integration does)."""
+    outputs = outputs_of(secml_stack)
+    function = outputs["finding_scorer_function_name"]
+    lambda_client, hub = boto3.client("lambda"), boto3.client("securityhub")
+    variables = lambda_client.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+    lambda_client.update_function_configuration(
+        FunctionName=function, Environment={"Variables": {**variables, "SECURITY_HUB": "true"}}
+    )
+    hub.enable_security_hub()
+    try:
+        finding = _finding(outputs["guardduty_detector_id"], "c" * 32, "AIDAPRINCIPAL0002", "10.4.0.9")
+        emit_findings(stack_environment, outputs["guardduty_detector_id"], [finding])
+
+        def annotated() -> list[dict[str, Any]]:
+            twins = [f for f in hub.get_findings()["Findings"] if f["Id"] == finding["arn"]]
+            return [t for t in twins if "secml_verdict" in t.get("UserDefinedFields", {})]
+
+        (twin,) = _wait_for(annotated)
+        assert twin["UserDefinedFields"]["secml_model"] == "test"
+        assert twin["Note"]["Text"].startswith("secml IP Insights: ")
+    finally:
+        hub.disable_security_hub()
+        lambda_client.update_function_configuration(FunctionName=function, Environment={"Variables": variables})
+
+
+def test_the_retraining_schedule_starts_training_on_the_last_days_of_tuples(secml_stack: Any) -> None:
+    """moto fires no schedule: the test makes the call the schedule makes (invoke its target with
+    its input, the context attribute filled in as Scheduler does) and checks the training job."""
+    outputs = outputs_of(secml_stack)
+    bucket = outputs["tuples_bucket_name"]
+    schedule = boto3.client("scheduler").get_schedule(Name=outputs["retraining_schedule_name"])
+    assert schedule["ScheduleExpression"] == "rate(7 days)" and schedule["State"] == "ENABLED"
+    s3 = boto3.client("s3")
+    s3.put_object(Bucket=bucket, Key="train/parts/2026/03/09/recent.csv", Body=b"AIDAPRINCIPAL0001,10.2.0.1\n")
+    s3.put_object(Bucket=bucket, Key="train/parts/2025/01/01/old.csv", Body=b"AIDAPRINCIPAL0001,10.2.0.2\n")
+    event = schedule["Target"]["Input"].replace("<aws.scheduler.scheduled-time>", "2026-03-10T06:00:00Z")
+    answer = boto3.client("lambda").invoke(FunctionName=schedule["Target"]["Arn"], Payload=event.encode())
+    assert "FunctionError" not in answer, answer["Payload"].read()
+    result = json.loads(answer["Payload"].read())
+    assert result["window"] == {"start": "2026-02-09", "end": "2026-03-10", "source": "parts", "objects": 1}
+    job = boto3.client("sagemaker").describe_training_job(TrainingJobName=result["job"])
+    channel = job["InputDataConfig"][0]["DataSource"]["S3DataSource"]
+    assert channel["S3DataType"] == "ManifestFile"
+    listed = json.loads(s3.get_object(Bucket=bucket, Key=channel["S3Uri"].split("/", 3)[3])["Body"].read())
+    assert listed == [{"prefix": f"s3://{bucket}/"}, "train/parts/2026/03/09/recent.csv"]
+    assert (
+        job["RoleArn"] == outputs["notebook_role_arn"]
+        and "ipinsights" in job["AlgorithmSpecification"]["TrainingImage"]
+    )
+
+
 def test_destroy_leaves_nothing(secml_stack: Any, stack_name_prefix: str) -> None:
     outputs = outputs_of(secml_stack)
     secml_stack.terraform.destroy()
@@ -188,5 +331,12 @@ def test_destroy_leaves_nothing(secml_stack: Any, stack_name_prefix: str) -> Non
         sagemaker.describe_notebook_instance_lifecycle_config(
             NotebookInstanceLifecycleConfigName=outputs["notebook_lifecycle_config_name"]
         )
+    topics = boto3.client("sns").list_topics()["Topics"]
+    assert not [t for t in topics if t["TopicArn"].rsplit(":", 1)[1].startswith(stack_name_prefix)]
+    queues = boto3.client("sqs").list_queues(QueueNamePrefix=stack_name_prefix).get("QueueUrls", [])
+    assert queues == []
+    assert boto3.client("events").list_rules(NamePrefix=stack_name_prefix)["Rules"] == []
+    schedules = boto3.client("scheduler").list_schedules(NamePrefix=stack_name_prefix)["Schedules"]
+    assert schedules == []
     key = boto3.client("kms").describe_key(KeyId=outputs["tuples_kms_key_arn"])["KeyMetadata"]
     assert key["KeyState"] == "PendingDeletion"  # AWS never deletes a key at once

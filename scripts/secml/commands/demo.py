@@ -1,4 +1,4 @@
-"""`secml demo`: the whole workshop in one command: stack up, exercise 1, exercise 2, and the
+"""`secml demo`: the whole workshop in one command: stack up, exercises 1, 2 and 3, and the
 findings that came from IPs most unusual for their principal."""
 
 from __future__ import annotations
@@ -6,15 +6,21 @@ from __future__ import annotations
 import argparse
 import time
 
-from secml.commands.options import add_sample_findings_consent, add_training_options, options_from
+from secml.commands.options import (
+    add_automation_options,
+    add_sample_findings_consent,
+    add_training_options,
+    options_from,
+)
 from secml.core.errors import SecmlError
 from secml.core.target import Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("demo", help="stack up, exercises 1 and 2, then the most unusual findings")
+    parser = subparsers.add_parser("demo", help="stack up, exercises 1, 2 and 3, then the most unusual findings")
     add_training_options(parser)
     add_sample_findings_consent(parser)
+    add_automation_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -31,6 +37,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
         exercises.run_exercise(exercise, workshop)
     if workshop.report is None or workshop.written is None:
         raise SecmlError("exercise 2.4 wrote no report")
+    exercises.run_exercise("3", workshop)
     print(f"\n=== Done in {time.monotonic() - started:.0f} s ===")
     print(f"report: {workshop.written.html}")
     unusual = workshop.report.most_unusual(console.TOP_FINDINGS)

@@ -1,6 +1,6 @@
 """Options shared by several subcommands, defined once: the training options of exercise 2.4 and
-`secml demo`, and the consent to put sample findings on a reused GuardDuty detector (exercise 1.1,
-`secml findings sample`, `secml demo`)."""
+`secml demo`, the options of exercise 3, and the consent to put sample findings on a reused
+GuardDuty detector (exercise 1.1, `secml findings sample`, `secml demo`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from secml.core.errors import InputError
 from secml.core.target import Target
 from secml.ipinsights.choices import BACKENDS, default_backend
 from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
+from secml.workshop.steps import DEFAULT_EXERCISE3_FINDINGS
 
 if TYPE_CHECKING:
     from secml.workshop.exercises import ExerciseOptions
@@ -65,6 +66,24 @@ def sample_findings_consent(args: argparse.Namespace) -> Callable[[str], bool]:
     return confirm
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_automation_options(parser: argparse.ArgumentParser) -> None:
+    """Options of exercise 3, shared with `secml demo`."""
+    parser.add_argument(
+        "--findings",
+        type=positive_int,
+        default=DEFAULT_EXERCISE3_FINDINGS,
+        help="how many findings exercise 3 emits (default %(default)s; on the emulator at most the "
+        "corpus's labelled findings)",
+    )
+
+
 def options_from(args: argparse.Namespace, target: Target) -> ExerciseOptions:
     from secml.report import compose
     from secml.workshop import exercises
@@ -76,4 +95,5 @@ def options_from(args: argparse.Namespace, target: Target) -> ExerciseOptions:
         threshold=args.threshold,
         seed=args.seed,
         confirm_sample_findings=sample_findings_consent(args),
+        findings=getattr(args, "findings", DEFAULT_EXERCISE3_FINDINGS),
     )

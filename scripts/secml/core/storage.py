@@ -256,3 +256,15 @@ def upload(path: Path, location: str, content_type: str | None = None) -> None:
     else:
         with staged_output(location, "wb") as stream, path.open("rb") as source:
             shutil.copyfileobj(source, stream)
+
+
+def delete(location: str) -> None:
+    """Remove a file or S3 object; one already gone is not an error."""
+    if is_s3(location):
+        bucket, key = split_s3(location)
+        try:
+            s3_client().delete_object(Bucket=bucket, Key=key)
+        except S3_ERRORS as error:
+            raise s3_failure("delete", location, error) from error
+        return
+    Path(location).unlink(missing_ok=True)

@@ -20,6 +20,19 @@ import uuid
 from typing import Any
 
 
+def peak_resident_kb() -> int:
+    """This process's own peak resident memory (VmHWM). Not getrusage's ru_maxrss: Linux carries
+    the forking parent's peak across exec, so it reported the emulator's size, not the function's."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+
+
 class LambdaContext:
     """The attributes handlers commonly read from Lambda's context object."""
 
@@ -55,7 +68,7 @@ def main(code_dir: str, handler_name: str, result_file: str) -> int:
             },
         }
     sys.stdout.flush()
-    outcome["max_memory_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    outcome["max_memory_kb"] = peak_resident_kb()
     with open(result_file, "w", encoding="utf-8") as out:
         json.dump(outcome, out, default=str)
     return 0

@@ -25,10 +25,10 @@ from secml.ipinsights import api
 from secml.ipinsights.choices import Backend
 from secml.ipinsights.holdout import DEFAULT_HELD_OUT_SHARE
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.report import compose, console, writer
+from secml.report import compose, console, quality, writer
 from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.workshop import sample_findings
-from secml.workshop.steps import EXERCISES, STEP_TITLES
+from secml.workshop.steps import DEFAULT_EXERCISE3_FINDINGS, EXERCISES, STEP_TITLES
 from secml.workshop.training_run import (
     WORKSHOP_HYPERPARAMETERS,
     TrainingRun,
@@ -94,6 +94,7 @@ class ExerciseOptions:
     hyperparameters: Hyperparameters = WORKSHOP_HYPERPARAMETERS
     # Asked before sample findings go to a reused detector (None: refuse there).
     confirm_sample_findings: sample_findings.Confirm | None = None
+    findings: int = DEFAULT_EXERCISE3_FINDINGS
 
 
 @dataclass
@@ -107,6 +108,7 @@ class Workshop:
     ingest_results: dict[str, dict[str, Any]] = field(default_factory=dict)
     report: compose.Report | None = None
     written: writer.WrittenReport | None = None
+    live: Any = None  # exercise 3.3's LiveRun
 
     @property
     def outputs(self) -> dict[str, Any]:
@@ -260,6 +262,57 @@ def step_2_4(workshop: Workshop) -> None:
     print(console.summary(workshop.report, [str(workshop.written.html), *uploaded]))
 
 
+def step_3_1(workshop: Workshop) -> None:
+    from secml.workshop import live_scoring
+
+    scorer, topic, dead_letters = live_scoring.automation_outputs(workshop.outputs)
+    print(f"EventBridge rule on GuardDuty findings -> {scorer} (asynchronous; the stack deployed it)")
+    print(f"unusual findings -> SNS {topic}")
+    print(f"failed scorings and undeliverable events -> {dead_letters}")
+
+
+def step_3_2(workshop: Workshop) -> None:
+    from secml.workshop import live_scoring
+
+    run = workshop.training_run()
+    if workshop.report is None:  # exercise 2 ran in another process: its newest model
+        run = TrainingRun(run.bucket, live_scoring.latest_trained_run(run.bucket), run.tuples)
+    decision = live_scoring.promote_run(run)
+    print(f"model {run.model}: {decision.record['decision']} ({decision.reason})")
+    print(f"registry: s3://{run.bucket}/models/current.json now serves {live_scoring.current_model_id(run.bucket)}")
+
+
+def step_3_3(workshop: Workshop) -> None:
+    from secml.workshop import live_scoring
+
+    outputs = workshop.outputs
+    live = live_scoring.follow(
+        workshop.target, outputs, workshop.options.findings, bool(outputs.get("automation_security_hub_enabled"))
+    )
+    workshop.live = live
+    print(live.counts())
+    sns = live.sns_latencies()
+    print(
+        f"latency emission -> SNS: p50 {live_scoring.percentile(sns, 0.5):.2f} s, p95 "
+        f"{live_scoring.percentile(sns, 0.95):.2f} s over {len(sns)} messages ({live.wall_s:.0f} s in all)"
+    )
+    auc, judged = live_scoring.live_auc(live.tracked)
+    if auc is not None:
+        bucket = outputs["tuples_bucket_name"]
+        model_run = TrainingRun(bucket, live_scoring.current_model_id(bucket), workshop.training_run().tuples)
+        truth_path = workshop.target.state_dir / "truth.csv"
+        truth = quality.parse_truth(truth_path.read_text(encoding="utf-8"), str(truth_path))
+        batch = live_scoring.batch_auc(model_run, truth, judged)
+        print(f"ROC AUC on {len(judged)} labelled findings: live {auc:.4f}, batch report {batch:.4f}")
+        if batch is None or abs(auc - batch) > live_scoring.AUC_AGREEMENT:
+            raise ServiceError(f"live ROC AUC {auc:.4f} differs from the batch report's {batch} on the same findings")
+    problems = live.problems()
+    if problems:
+        raise ServiceError("the automation broke its promise: " + "; ".join(problems))
+    if not workshop.target.is_emulator:
+        print(live_scoring.RUNNING_ON_AWS)
+
+
 Step = Callable[[Workshop], None]
 STEP_FUNCTIONS: dict[str, Step] = {
     "1.1": step_1_1,
@@ -267,6 +320,9 @@ STEP_FUNCTIONS: dict[str, Step] = {
     "2.1": step_2_1,
     "2.2": step_2_2,
     "2.4": step_2_4,
+    "3.1": step_3_1,
+    "3.2": step_3_2,
+    "3.3": step_3_3,
 }
 STEPS: dict[str, tuple[str, Step]] = {step: (title, STEP_FUNCTIONS[step]) for step, title in STEP_TITLES.items()}
 

@@ -36,3 +36,19 @@ mock_resource "aws_iam_role" {
 mock_resource "aws_cloudwatch_log_group" {
   defaults = { arn = "arn:aws:logs:us-west-2:123456789012:log-group:/aws/lambda/secml-mock" }
 }
+
+mock_resource "aws_sqs_queue" {
+  defaults = { arn = "arn:aws:sqs:us-west-2:123456789012:secml-finding-scorer-dlq", url = "https://sqs.us-west-2.amazonaws.com/123456789012/secml-finding-scorer-dlq" }
+}
+
+mock_resource "aws_sns_topic" {
+  defaults = { arn = "arn:aws:sns:us-west-2:123456789012:secml-unusual-findings" }
+}
+
+mock_resource "aws_cloudwatch_event_rule" {
+  defaults = { arn = "arn:aws:events:us-west-2:123456789012:rule/secml-guardduty-findings" }
+}
+
+mock_resource "aws_lambda_function" {
+  defaults = { arn = "arn:aws:lambda:us-west-2:123456789012:function:secml-mock" }
+}

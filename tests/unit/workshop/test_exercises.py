@@ -36,13 +36,14 @@ def test_training_summary_shows_single_numbers_only() -> None:
 
 def test_unknown_exercise_is_a_clear_error() -> None:
     workshop = exercises.Workshop(Target("local", "us-west-2", 5999), exercises.ExerciseOptions())
-    with pytest.raises(InputError, match=r"no exercise 3: choose one of 1, 2, 1\.1"):
-        exercises.run_exercise("3", workshop)
+    with pytest.raises(InputError, match=r"no exercise 4: choose one of 1, 2, 3, 1\.1"):
+        exercises.run_exercise("4", workshop)
 
 
 def test_exercises_group_the_workshop_steps() -> None:
     assert exercises.EXERCISES["1"] == ("1.1", "1.2")
     assert exercises.EXERCISES["2"] == ("2.1", "2.2", "2.4")
+    assert exercises.EXERCISES["3"] == ("3.1", "3.2", "3.3")
     assert all(exercises.EXERCISES[step] == (step,) for step in exercises.STEPS)
 
 

@@ -114,14 +114,14 @@ def matches_criteria(finding: dict[str, Any], criteria: dict[str, Any]) -> bool:
     return True
 
 
-def _findings_of(backend: models.GuardDutyBackend, detector_id: str) -> dict[str, dict[str, Any]]:
+def findings_of(backend: models.GuardDutyBackend, detector_id: str) -> dict[str, dict[str, Any]]:
     backend.get_detector(detector_id)  # raises DetectorNotFoundException
     store: dict[str, dict[str, dict[str, Any]]] = backend.__dict__.setdefault("secml_findings", {})
     return store.setdefault(detector_id, {})
 
 
 def create_sample_findings(self: models.GuardDutyBackend, detector_id: str, finding_types: list[str] | None) -> None:
-    stored = _findings_of(self, detector_id)
+    stored = findings_of(self, detector_id)
     try:
         fresh = sample_findings(self.account_id, self.region_name, detector_id, int(time.time()), finding_types or None)
     except ValueError as error:
@@ -145,7 +145,7 @@ def list_findings(
     limit = MAX_RESULTS if max_results is None else max_results
     if not 1 <= limit <= MAX_RESULTS:
         raise InvalidInputException(f"maxResults must be between 1 and {MAX_RESULTS}")
-    found = [f for f in _findings_of(self, detector_id).values() if matches_criteria(f, criteria or {})]
+    found = [f for f in findings_of(self, detector_id).values() if matches_criteria(f, criteria or {})]
     if sort and sort.get("attributeName"):
         found.sort(key=lambda f: str(_attribute(f, sort["attributeName"])), reverse=sort.get("orderBy") == "DESC")
     start = int(next_token or 0)
@@ -156,14 +156,14 @@ def list_findings(
 def get_findings(self: models.GuardDutyBackend, detector_id: str, finding_ids: list[str]) -> list[dict[str, Any]]:
     if len(finding_ids) > MAX_RESULTS:
         raise InvalidInputException(f"at most {MAX_RESULTS} finding ids per call")
-    stored = _findings_of(self, detector_id)
+    stored = findings_of(self, detector_id)
     return [stored[i] for i in finding_ids if i in stored]
 
 
 def archive_findings(self: models.GuardDutyBackend, detector_id: str, finding_ids: list[str]) -> None:
     if len(finding_ids) > MAX_RESULTS:
         raise InvalidInputException(f"at most {MAX_RESULTS} finding ids per call")
-    stored = _findings_of(self, detector_id)
+    stored = findings_of(self, detector_id)
     administrator = self.get_administrator_account(detector_id).get("Administrator")
     if administrator:
         raise InvalidInputException(

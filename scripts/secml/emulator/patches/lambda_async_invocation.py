@@ -7,10 +7,12 @@ asynchronously, retries a failed invocation `MaximumRetryAttempts` times (2 by d
 sends an invocation record (request payload, condition, the function's error) to the OnFailure
 destination, so a poisoned object is never lost silently.
 
-Patch: the notification is queued to a worker thread that invokes the function through
+Patch: the notification is queued to worker threads that invoke the function through
 `LambdaFunction.invoke` (so the runtime patch runs the deployed code), retries as configured,
-and delivers AWS's invocation record to an SQS OnFailure destination. Other destination types
-are logged as not delivered.
+and deliver AWS's invocation record to an SQS OnFailure destination. Other destination types
+are logged as not delivered. `queue_invocation` is the one asynchronous invoke of the emulator:
+EventBridge's Lambda targets (events_lambda_target) queue theirs here too. ASYNC_WORKERS
+invocations run at once, as Lambda runs several execution environments.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ UPSTREAM_INVOKE_AWSLAMBDA = s3_notifications._invoke_awslambda
 DEFAULT_RETRY_ATTEMPTS = 2
 LOG = logging.getLogger(__name__)
 _work: queue.Queue[tuple[str, Any, str, str]] = queue.Queue()
-_worker_started = threading.Lock()
-_worker: threading.Thread | None = None
+ASYNC_WORKERS = 4
+_workers_started = threading.Lock()
+_workers: list[threading.Thread] = []
 
 
 def _invoke_config(function: LambdaFunction) -> dict[str, Any]:
@@ -105,15 +108,15 @@ def _work_loop() -> None:
             _work.task_done()
 
 
-def _queue_invocation(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+def queue_invocation(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
     """Replaces moto's synchronous call: S3 answers PutObject at once, as AWS does."""
-    global _worker
-    with _worker_started:
-        if _worker is None:
-            _worker = threading.Thread(target=_work_loop, name="lambda-async", daemon=True)
-            _worker.start()
+    with _workers_started:
+        while len(_workers) < ASYNC_WORKERS:
+            worker = threading.Thread(target=_work_loop, name=f"lambda-async-{len(_workers)}", daemon=True)
+            worker.start()
+            _workers.append(worker)
     _work.put((account_id, event_body, fn_arn, region_name))
 
 
 def apply() -> None:
-    s3_notifications._invoke_awslambda = _queue_invocation
+    s3_notifications._invoke_awslambda = queue_invocation

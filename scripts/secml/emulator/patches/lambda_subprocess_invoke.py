@@ -37,7 +37,7 @@ def emulator_endpoint() -> str:
 
 def function_spec(function: LambdaFunction) -> lambda_process.FunctionSpec | None:
     """The runtime's view of a moto function, or None when it is not a Python zip package."""
-    if not function.code_bytes or not str(function.run_time or "").startswith("python"):
+    if not function.code_bytes or not function.handler or not str(function.run_time or "").startswith("python"):
         return None
     environment = {
         **{str(k): str(v) for k, v in (function.environment_vars or {}).items()},

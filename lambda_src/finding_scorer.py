@@ -1,0 +1,104 @@
+"""Lambda: score one GuardDuty finding as it arrives (an EventBridge event whose `detail` is the
+finding) with the model the registry names, then deliver: the verdict lines to
+TUPLES_BUCKET/LIVE_PREFIX/<yyyy>/<mm>/<dd>/, an SNS message to TOPIC_ARN when unusual, and the
+verdict on the finding's Security Hub twin when SECURITY_HUB is "true".
+
+The model is loaded once per execution environment and kept while the registry names it. A
+missing or damaged registry, or a malformed event, raises after one clear log line: the
+asynchronous invocation then goes to the dead-letter queue with its event, and nothing is cached,
+so the next finding tries again (no crash loop once the model is promoted).
+ARTEFACT_READ: "ranged" (default) reads the artefact's small sections at load and each prefix row
+by a ranged GET; "whole" downloads it once (better for a busy, warm function)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+import boto3
+
+from secml_ingest.delivery import ScoredFinding, live_key, live_lines, security_hub_update, sns_message
+from secml_ingest.guardduty import camel_keys
+from secml_ingest.model_registry import REGISTRY_KEY, ModelUnavailableError, ServedModel, served_model
+from secml_ingest.scoring_artefact import ArtefactError, ScoringModel, in_memory
+from secml_ingest.verdicts import UNUSUAL, finding_verdicts
+
+# One client each per execution environment, made at cold start and reused by every invocation.
+s3_client = boto3.client("s3")
+sns_client = boto3.client("sns")
+securityhub_client = boto3.client("securityhub")
+_loaded: dict[str, ScoringModel] = {}
+
+
+class MalformedEventError(Exception):
+    """The event is not a GuardDuty finding event."""
+
+
+def _current_model() -> tuple[ServedModel, ScoringModel]:
+    bucket = os.environ["TUPLES_BUCKET"]
+    key = os.environ.get("REGISTRY_KEY", REGISTRY_KEY)
+    where = f"s3://{bucket}/{key}"
+    try:
+        text = s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except s3_client.exceptions.NoSuchKey:
+        raise ModelUnavailableError(f"{where} is missing: promote a model (make exercise3)") from None
+    served = served_model(text, where)
+    if served.model_id not in _loaded:
+        _loaded.clear()
+        _loaded[served.model_id] = _load(served)
+    return served, _loaded[served.model_id]
+
+
+def _load(served: ServedModel) -> ScoringModel:
+    where = f"s3://{served.artefact_bucket}/{served.artefact_key}"
+    try:
+        if os.environ.get("ARTEFACT_READ", "ranged") == "whole":
+            body = s3_client.get_object(Bucket=served.artefact_bucket, Key=served.artefact_key)["Body"].read()
+            return ScoringModel(in_memory(body))
+
+        def ranged(first_byte: int, length: int) -> bytes:
+            byte_range = f"bytes={first_byte}-{first_byte + length - 1}"
+            answer = s3_client.get_object(Bucket=served.artefact_bucket, Key=served.artefact_key, Range=byte_range)
+            data: bytes = answer["Body"].read()
+            return data
+
+        return ScoringModel(ranged)
+    except s3_client.exceptions.NoSuchKey:
+        raise ModelUnavailableError(f"model {served.model_id}: artefact {where} is missing") from None
+    except ArtefactError as error:
+        raise ModelUnavailableError(f"model {served.model_id}: {where}: {error}") from None
+
+
+def _finding(event: Any) -> dict[str, Any]:
+    detail = event.get("detail") if isinstance(event, dict) else None
+    if not isinstance(detail, dict) or not detail.get("id"):
+        raise MalformedEventError(f"not a GuardDuty finding event (no detail.id): {json.dumps(event)[:300]}")
+    finding: dict[str, Any] = camel_keys(detail)
+    return finding
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    try:
+        finding = _finding(event)
+        served, model = _current_model()
+    except (MalformedEventError, ModelUnavailableError) as error:
+        print(f"secml scorer: not scored: {error}")
+        raise
+    verdicts = finding_verdicts(finding, model.score, model.knows, served.threshold)
+    scored = ScoredFinding(str(event.get("id", "")), str(event.get("time", "")), finding, verdicts, served, time.time())
+    bucket = os.environ["TUPLES_BUCKET"]
+    key = live_key(os.environ.get("LIVE_PREFIX", "scores/live"), scored)
+    s3_client.put_object(Bucket=bucket, Key=key, Body=live_lines(scored), ContentType="application/x-ndjson")
+    delivered = {"live": f"s3://{bucket}/{key}", "sns": False, "security_hub": False}
+    if scored.verdict == UNUSUAL:
+        sns_client.publish(TopicArn=os.environ["TOPIC_ARN"], **sns_message(scored))
+        delivered["sns"] = True
+    update = security_hub_update(scored)
+    if os.environ.get("SECURITY_HUB") == "true" and update is not None:
+        answer = securityhub_client.batch_update_findings(**update)
+        delivered["security_hub"] = bool(answer.get("ProcessedFindings"))
+    result = scored.summary() | {"delivered": delivered}
+    print(json.dumps(result, sort_keys=True))
+    return result
