@@ -27,6 +27,9 @@ NO_CREDENTIALS = "no AWS credentials found: configure a profile, run `aws sso lo
 # listens at the endpoint"; matched by name so the CLI does not load botocore to start.
 UNREACHABLE = ("EndpointConnectionError", "ConnectionRefusedError", "NewConnectionError", "ConnectionClosedError")
 MISSING_CREDENTIALS = ("NoCredentialsError", "PartialCredentialsError")
+# botocore refusing a request before sending it: a value the user gave (an empty function name, a
+# bucket name AWS cannot hold) breaks the API's own rules.
+INVALID_PARAMETERS = ("ParamValidationError",)
 
 
 def _chain(error: BaseException) -> list[BaseException]:
@@ -48,6 +51,8 @@ def translate(error: BaseException, target: Target | None) -> SecmlError | None:
         return InputError(NO_CREDENTIALS)
     if names & set(UNREACHABLE):
         return ServiceError(f"cannot reach AWS ({error}): check the network, a proxy, or AWS_REGION")
+    if names & set(INVALID_PARAMETERS):
+        return InputError(" ".join(str(error).split()))
     return None
 
 

@@ -199,3 +199,76 @@ def test_aws_without_credentials_is_one_line_in_every_subcommand(no_aws_credenti
     result = secml("--target", "aws", *command)
     assert result.status == 2, result.err
     assert "no AWS credentials found" in result.err
+
+
+def test_an_apply_that_meets_resources_an_interrupted_apply_created_says_how_to_recover(
+    local_target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C during apply cancels Terraform's requests in flight: what they created is not in the
+    state, and the rerun's create fails with "already exists". One line names them and the way out."""
+    fake = tmp_path / "bin" / "terraform"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\necho 'module.notebook.aws_iam_role.notebook: Creating...'\n"
+        "echo 'Error: creating IAM Role (secml-notebook): operation error IAM: CreateRole, https response "
+        "error StatusCode: 409, EntityAlreadyExists: Role with name secml-notebook already exists.' >&2\nexit 1\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr("secml.infra.terraform.is_running", lambda target: True)
+    for target, recovery in ((local_target, "make down, then make up, starts clean"),
+                             (replace(local_target, name="aws"), "import them (terraform import")):  # fmt: skip
+        with pytest.raises(ServiceError) as raised:
+            TerraformRunner(target).apply()
+        assert str(raised.value).startswith(
+            "terraform apply failed: IAM Role secml-notebook already exist but are not in the state "
+            "(an interrupted apply created them); "
+        )
+        assert recovery in str(raised.value)
+    assert "EntityAlreadyExists" in capsys.readouterr().err  # Terraform's own words still reach the user
+
+
+def test_a_request_aws_would_refuse_before_sending_is_one_line(local_target: Target, secml) -> None:
+    result = secml("lambda", "invoke", "")
+    assert result.status == 2
+    assert "secml lambda: Parameter validation failed: Invalid length for parameter FunctionName" in result.err
+
+
+LAMBDA_ROLE_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                      "Principal": {"Service": "lambda.amazonaws.com"}}]}  # fmt: skip
+HOG = "def handler(event, context):\n    hog = bytearray(400 * 1024 * 1024)\n    return len(hog)\n"
+SLEEPER = "import time\ndef handler(event, context):\n    time.sleep(30)\n"
+
+
+@pytest.mark.emulator
+@pytest.mark.parametrize(
+    ("name", "source", "settings", "said"),
+    [
+        ("hostile-hog", HOG, {"MemorySize": 128, "Timeout": 30},
+         "hostile-hog failed: Runtime.OutOfMemory: Runtime exited with error: signal: killed"),
+        ("hostile-sleeper", SLEEPER, {"MemorySize": 128, "Timeout": 1},
+         "hostile-sleeper failed: Sandbox.Timedout: Task timed out after 1.00 seconds"),
+    ],
+)  # fmt: skip
+def test_a_function_over_its_memory_size_or_timeout_fails_as_aws_reports_it(
+    emulator_env: Target, monkeypatch: pytest.MonkeyPatch, secml, name: str, source: str, settings: dict, said: str
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    import boto3
+
+    monkeypatch.setenv("SECML_EMULATOR_PORT", str(emulator_env.emulator_port))
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("fn.py", source)
+    role = boto3.client("iam").create_role(
+        RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(LAMBDA_ROLE_POLICY)
+    )
+    boto3.client("lambda").create_function(
+        FunctionName=name, Runtime="python3.12", Role=role["Role"]["Arn"], Handler="fn.handler",
+        Code={"ZipFile": code.getvalue()}, **settings,
+    )  # fmt: skip
+    result = secml("lambda", "invoke", name)
+    assert result.status == 1 and f"secml lambda: {said}" in result.err

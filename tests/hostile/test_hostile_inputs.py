@@ -12,7 +12,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from hostile_helpers import cloudtrail_log, snapshot, unchanged
+from hostile_helpers import cloudtrail_log, leftovers, snapshot, unchanged
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -169,3 +169,22 @@ def test_run_names_are_unique_within_one_second() -> None:
     from secml.report.compose import new_run_name
 
     assert len({new_run_name() for _ in range(200)}) == 200
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe,\x00\n", b"a" * 300_000 + b",1.2.3.4\n", b"no comma here\n"])
+def test_scoring_an_input_without_one_tuple_fails_and_keeps_the_earlier_scores(
+    tmp_path: Path, secml, content: bytes
+) -> None:
+    training_pairs = tmp_path / "train.csv"
+    training_pairs.write_text("a,10.0.0.1\nb,10.0.0.2\n" * 8)
+    model = tmp_path / "model"
+    small = ("--epochs", "1", "--num-entity-vectors", "16", "--vector-dim", "4", "--mini-batch-size", "8")
+    assert secml("train", "--backend", "local", "--train", training_pairs, "--model", model, *small).status == 0
+    given = tmp_path / "tuples.csv"
+    given.write_bytes(content)
+    out = tmp_path / "scores.csv"
+    out.write_text("earlier scores\n")
+    before = snapshot(out)
+    result = secml("score", "--model", model, "--input", given, "--out", out)
+    assert result.status == 2 and f"secml score: {given}: no principal,ip line to score" in result.err
+    assert unchanged(before) and leftovers(tmp_path) == []

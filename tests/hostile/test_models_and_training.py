@@ -128,3 +128,31 @@ def test_a_lambda_failure_is_summarised_with_the_trace_in_the_log(
     assert message.startswith("secml-ingest failed: KeyError: 'Records' (stack trace in ")
     assert "\n" not in message and "handler.py" not in message
     assert "handler.py" in (tmp_path / "logs" / "ingest.log").read_text()
+
+
+def test_in_range_hyperparameters_that_diverge_fail_clearly_without_a_model(tmp_path: Path, secml) -> None:
+    """No injected NaN: learning_rate at its maximum (10) through 20 encoder layers of 256 wide
+    overflows in the first epoch on a small corpus. One line, exit 2, no model, no numpy warnings."""
+    import random
+    import warnings
+
+    chosen = random.Random(1)
+    tuples = tmp_path / "tuples.csv"
+    tuples.write_text(
+        "".join(
+            f"user-{n % 50},{chosen.randint(1, 223)}.{chosen.randint(0, 255)}.{n % 7}.{chosen.randint(0, 255)}\n"
+            for n in range(2000)
+        )
+    )
+    model = tmp_path / "model"
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        result = secml(
+            "train", "--backend", "local", "--train", tuples, "--model", model, "--epochs", "1",
+            "--learning-rate", "10", "--num-ip-encoder-layers", "20", "--vector-dim", "256",
+            "--num-entity-vectors", "100", "--mini-batch-size", "100",
+        )  # fmt: skip
+    assert result.status == 2
+    assert "training diverged in epoch 1 (loss nan, weights not finite): lower learning_rate (now 10)" in result.err
+    assert not model.exists()
+    assert [w for w in warned if issubclass(w.category, RuntimeWarning)] == []

@@ -7,7 +7,7 @@ import argparse
 import json
 from typing import Any
 
-from secml.core.errors import InputError
+from secml.core.errors import ServiceError
 from secml.core.target import Target
 
 
@@ -37,5 +37,5 @@ def run(args: argparse.Namespace, target: Target) -> int:
     print(result.log, end="" if result.log.endswith("\n") else "\n")
     print(json.dumps(result.payload, indent=2))
     if result.function_error:
-        raise InputError(f"{args.name} failed: {result.error_message()}")
+        raise ServiceError(f"{args.name} failed: {result.error_summary()}")
     return 0

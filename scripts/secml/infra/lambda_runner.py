@@ -43,6 +43,11 @@ class InvokeResult:
             return json.dumps(self.payload, default=str)
         return self.function_error or "no error reported"
 
+    def error_summary(self) -> str:
+        """The failure in one line as the user sees it: Lambda's error type, then its message."""
+        kind = self.payload.get("errorType") if isinstance(self.payload, dict) else None
+        return f"{kind or self.function_error}: {self.error_message()}"
+
 
 def invoke(target: Target, function_name: str, event: dict[str, Any]) -> InvokeResult:
     client = boto3.client("lambda", region_name=target.region, config=INVOKE_CLIENT_CONFIG)
@@ -74,7 +79,7 @@ def full_log(logs: Any, log_group: str, request_id: str, wait_s: float = FULL_LO
             found = logs.filter_log_events(logGroupName=log_group, filterPattern=f'"START RequestId: {request_id}"')
             start = next(iter(found.get("events", [])), None)
             if start is not None:
-                lines = _stream_from(logs, log_group, start["logStreamName"], start["timestamp"], request_id)
+                lines = _stream_from(logs, log_group, start["logStreamName"], int(start["timestamp"]), request_id)
                 if lines is not None:
                     return lines
         except ClientError:

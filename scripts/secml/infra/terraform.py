@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +64,28 @@ def provider_source() -> str:
     return f"the provider mirror {found} ({origin})"
 
 
+# Terraform's error for a resource that exists but is not in the state: an apply cut short by
+# Ctrl-C cancels requests in flight, so AWS (or the emulator) made the resource and Terraform never
+# recorded it. Names are fixed, so the rerun's create then fails.
+ALREADY_EXISTS = re.compile(r"Error: creating (?P<kind>[^(]+?) \((?P<name>[^)]+)\):.*(?:already exists|AlreadyExists)")
+# Lines of Terraform's error output kept to explain a failure (it is shown to the user as it comes).
+STDERR_TAIL_LINES = 400
+
+
+def unrecorded_resources(errors: Iterable[str]) -> list[str]:
+    """The resources Terraform could not create because they already exist ("IAM Role secml-x")."""
+    found = (ALREADY_EXISTS.search(line) for line in errors)
+    return list(dict.fromkeys(f"{m['kind']} {m['name']}" for m in found if m is not None))
+
+
+def _copy_lines(source: Iterable[str], tail: deque[str]) -> None:
+    """Show Terraform's error output as it comes, keeping its last lines to explain a failure."""
+    for line in source:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+        tail.append(line)
+
+
 def plugin_dir_args() -> list[str]:
     """`-plugin-dir=<mirror>` when a provider mirror is given or found, else nothing (online init)."""
     found = plugin_dir()
@@ -98,37 +124,59 @@ class TerraformRunner:
             text=True,
             stdout=subprocess.PIPE if capture else None,
             # Kept apart from stdout: warnings (e.g. a missing CLI config file) must not corrupt
-            # `terraform output -json`; they are shown when the command fails.
-            stderr=subprocess.PIPE if capture else None,
+            # `terraform output -json`; they are shown when the command fails. Otherwise shown as
+            # they come, with their last lines kept to explain a failure.
+            stderr=subprocess.PIPE,
         )
+        tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+        copier = None
+        if not capture:
+            copier = threading.Thread(target=_copy_lines, args=(process.stderr, tail), daemon=True)
+            copier.start()
         try:
-            stdout, stderr = process.communicate()
+            stdout, stderr = process.communicate() if capture else (None, None)
+            process.wait()
         except KeyboardInterrupt:
             # Ctrl-C reached Terraform too (same process group): let it stop cleanly and write
             # its state, rather than killing it mid-write as subprocess.run would.
-            self._wait_after_interrupt(process)
+            self._wait_after_interrupt(process, capture)
             raise
+        finally:
+            if copier is not None:
+                copier.join(timeout=5)
         if process.returncode != 0:
             if capture:
                 print(stdout, stderr, sep="\n", file=sys.stderr)
-            raise self._failure(args[0], process.returncode)
+            raise self._failure(args[0], process.returncode, (stderr or "").splitlines() or list(tail))
         return stdout or ""
 
     @staticmethod
-    def _wait_after_interrupt(process: subprocess.Popen[str]) -> None:
+    def _wait_after_interrupt(process: subprocess.Popen[str], capture: bool) -> None:
         while True:
             try:
-                process.communicate()
+                process.communicate() if capture else process.wait()
                 return
             except KeyboardInterrupt:  # a second Ctrl-C: Terraform's own "stop now"
                 process.send_signal(signal.SIGINT)
 
-    def _failure(self, command: str, status: int) -> ServiceError:
-        """Why Terraform failed, when it is something we can tell: the emulator died under it."""
+    def _failure(self, command: str, status: int, errors: Iterable[str] = ()) -> ServiceError:
+        """Why Terraform failed, when it is something we can tell: the emulator died under it, or
+        an interrupted apply left resources it created out of the state."""
         if self.target.is_emulator and not is_running(self.target):
             return ServiceError(
                 f"terraform {command} failed because the emulator on {self.target.endpoint_url} stopped; "
                 "run make up again (an emulator's resources die with it)"
+            )
+        unrecorded = unrecorded_resources(errors)
+        if unrecorded:
+            recovery = (
+                "make down, then make up, starts clean"
+                if self.target.is_emulator
+                else "import them (terraform import, with this state) or delete them, then make up again"
+            )
+            return ServiceError(
+                f"terraform {command} failed: {', '.join(unrecorded)} already exist but are not in the state "
+                f"(an interrupted apply created them); {recovery}"
             )
         return ServiceError(f"terraform {command} failed (exit {status}) on target {self.target.name}")
 

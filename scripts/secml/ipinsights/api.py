@@ -132,6 +132,9 @@ def score(
             errors += sum(error is not None for error in scored.errors)
             unseen += int((~scored.seen_principals).sum())
             skipped_lines += skipped
+        if rows == 0:  # inside the `with`: `out` keeps what it held, as for any failure
+            bad = f" ({skipped_lines} malformed lines skipped)" if skipped_lines else ""
+            raise InputError(f"{input}: no principal,ip line to score{bad}; nothing written")
     return ScoreSummary(out or "-", rows, errors, unseen, skipped_lines)
 
 

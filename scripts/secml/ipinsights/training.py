@@ -91,7 +91,12 @@ def _fit(
     validation_skipped = _validation_skip_reason(validation)
     epochs = []
     total_samples = hyperparameters.epochs * keep.size * trainer.samples_per_pair
-    with tqdm(total=total_samples, unit="sample", unit_scale=True, disable=not progress, desc="ip insights") as bar:
+    # Overflow to inf/nan is not warned about line by line: check_finite stops a diverging run
+    # after its epoch with one clear error.
+    with (
+        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        tqdm(total=total_samples, unit="sample", unit_scale=True, disable=not progress, desc="ip insights") as bar,
+    ):
         for epoch in range(1, hyperparameters.epochs + 1):
             summary = trainer.run_epoch(epoch, entity_rows, parsed.values[keep], bar)
             check_finite(model, epoch, summary["loss"])

@@ -165,10 +165,7 @@ def invoke_ingest(workshop: Workshop, function_output: str, event: dict[str, str
         # One line for the user (error type and message); the whole answer, stack trace
         # included, goes to the exercise log beside the function's own log.
         storage.write_text(log_path, f"{result.log}\n{json.dumps(result.payload, indent=2, default=str)}\n")
-        kind = result.payload.get("errorType") if isinstance(result.payload, dict) else None
-        raise ServiceError(
-            f"{name} failed: {kind or result.function_error}: {result.error_message()} (stack trace in {log_path})"
-        )
+        raise ServiceError(f"{name} failed: {result.error_summary()} (stack trace in {log_path})")
     print(preview(result.log, log_path))
     if not isinstance(result.payload, dict):
         raise ServiceError(f"{name} returned {payload_summary(result.payload)}, not its ingest summary")

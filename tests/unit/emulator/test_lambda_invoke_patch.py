@@ -76,6 +76,17 @@ def test_invoke_runs_the_handler_with_its_environment_and_logs(emulator_env: Tar
 
 
 @pytest.mark.emulator
+def test_the_answer_carries_the_invocation_request_id_its_log_lines_carry(emulator_env: Target) -> None:
+    """Callers find a run's whole log in CloudWatch Logs by the answer's request id, as on AWS
+    (upstream moto answers a random id of its own, and the log search then waits in vain)."""
+    _function("patch-request-id", "def handler(event, context):\n    return context.aws_request_id\n")
+    answer = boto3.client("lambda").invoke(FunctionName="patch-request-id", Payload=b"{}", LogType="Tail")
+    request_id = answer["ResponseMetadata"]["RequestId"]
+    assert json.loads(answer["Payload"].read()) == request_id
+    assert f"START RequestId: {request_id} " in base64.b64decode(answer["LogResult"]).decode()
+
+
+@pytest.mark.emulator
 def test_a_function_over_its_memory_size_is_stopped(emulator_env: Target) -> None:
     source = "def handler(event, context):\n    hog = bytearray(400 * 1024 * 1024)\n    return len(hog)\n"
     _function("patch-hog", source, MemorySize=128, Timeout=30)

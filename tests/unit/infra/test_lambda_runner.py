@@ -104,8 +104,10 @@ def test_a_failing_function_reports_its_error(cli_on_emulator: Target, capsys: p
     assert result.function_error == "Unhandled"
     assert result.payload["errorType"] == "ConfigError"
     assert result.payload["errorMessage"] == "missing environment variable INPUT_BUCKET"
-    assert cli.main(["lambda", "invoke", "runner-missing-config"]) == 2
-    assert "missing environment variable INPUT_BUCKET" in capsys.readouterr().err
+    assert cli.main(["lambda", "invoke", "runner-missing-config"]) == 1
+    assert "runner-missing-config failed: ConfigError: missing environment variable INPUT_BUCKET" in (
+        capsys.readouterr().err
+    )
 
 
 def test_a_timed_out_function_keeps_what_it_wrote_to_both_streams(emulator_env: Target) -> None:

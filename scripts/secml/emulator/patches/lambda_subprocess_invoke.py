@@ -10,6 +10,8 @@ deployment package in a subprocess (secml.emulator.lambda_process): its handler,
 variables plus the emulator's endpoint and credentials, its timeout, and its MemorySize as a
 resident-memory limit. The answer keeps moto's contract (payload, `x-amz-function-error`, the
 base64 log tail for RequestResponse) and the log also goes to CloudWatch Logs, as moto does.
+The answer's request id is the invocation's, as Lambda's is (moto gives every answer a random one
+of its own, so a caller could never find the run's log by it).
 Functions other than Python zip packages answer the runtime error AWS would give a broken one.
 """
 
@@ -21,11 +23,13 @@ from typing import Any
 
 from moto import settings
 from moto.awslambda.models import LambdaFunction
+from moto.awslambda.responses import LambdaResponse
 
 from secml.core.target import EMULATOR_CREDENTIALS, EMULATOR_HOST
 from secml.emulator import lambda_process
 
 UPSTREAM_INVOKE = LambdaFunction.invoke
+UPSTREAM_ENRICH_RESPONSE = LambdaResponse._enrich_response
 LOG_TAIL_BYTES = 4096  # Lambda returns the last 4 KB of the log with LogType=Tail
 
 
@@ -75,11 +79,25 @@ def _invoke(self: LambdaFunction, body: str, request_headers: Any, response_head
     if run.function_error:
         response_headers["x-amz-function-error"] = run.function_error
     response_headers["x-amz-executed-version"] = "$LATEST"
+    if run.request_id:
+        # The invocation's request id, as Lambda answers it: the one its START/REPORT log lines
+        # carry, by which callers find the run's whole log in CloudWatch Logs.
+        response_headers["x-amzn-requestid"] = run.request_id
     if request_headers.get("x-amz-invocation-type", "RequestResponse") == "RequestResponse":
         tail = run.log.encode("utf-8")[-LOG_TAIL_BYTES:]
         response_headers["x-amz-log-result"] = base64.b64encode(tail).decode("ascii")
     return run.payload.encode("utf-8")
 
 
+def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+    """moto's finishing of every Lambda answer, keeping the invocation's request id set above."""
+    invocation_request_id = headers.get("x-amzn-requestid")
+    headers, body = UPSTREAM_ENRICH_RESPONSE(headers, body)
+    if invocation_request_id:
+        headers["x-amzn-requestid"] = invocation_request_id
+    return headers, body
+
+
 def apply() -> None:
     LambdaFunction.invoke = _invoke
+    LambdaResponse._enrich_response = staticmethod(_enrich_response)
