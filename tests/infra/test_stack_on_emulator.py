@@ -178,7 +178,13 @@ def test_notebook_instance_is_hardened_and_installs_the_workshop(secml_stack: An
     assert f"s3://{bucket}/notebook/workshop-ipinsights.ipynb" in script
     assert (
         json.dumps(
-            {"bucket": bucket, "region": "us-west-2", "role_arn": outputs["notebook_role_arn"]}, separators=(",", ":")
+            {
+                "bucket": bucket,
+                "kms_key_arn": outputs["tuples_kms_key_arn"],
+                "region": "us-west-2",
+                "role_arn": outputs["notebook_role_arn"],
+            },
+            separators=(",", ":"),
         )
         in script
     )
