@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from moto.core.config import default_user_config
 from moto.server import ThreadedMotoServer
 
 from secml.core.target import EMULATOR_HOST
@@ -20,6 +21,9 @@ def main() -> None:
     args = parser.parse_args()
     # moto's own setting for its port: the Lambda runtime patch points functions' code here.
     os.environ["MOTO_PORT"] = str(args.port)
+    # moto's own setting: StartExecution runs the state machine in its interpreter
+    # (moto/stepfunctions/parser) instead of answering static data.
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
     applied = apply_all()
     print(f"emulator patches applied: {', '.join(applied) or 'none'}", flush=True)
     server = ThreadedMotoServer(ip_address=EMULATOR_HOST, port=args.port, verbose=True)
