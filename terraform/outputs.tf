@@ -87,3 +87,23 @@ output "notebook_lifecycle_config_name" {
   description = "Lifecycle configuration that installs the workshop on the notebook instance at start."
   value       = module.notebook.lifecycle_config_name
 }
+
+output "parts_function_name" {
+  description = "The parts ingest function (per new object, and per backfill batch)."
+  value       = module.parts.function_name
+}
+
+output "parts_dead_letter_queue_url" {
+  description = "SQS queue holding the invocation record (object key, error) of each object the per-object ingest could not ingest."
+  value       = module.parts.dead_letter_queue_url
+}
+
+output "backfill_state_machine_arn" {
+  description = "Step Functions state machine of `make backfill`."
+  value       = module.parts.backfill_state_machine_arn
+}
+
+output "backfill_results_prefix" {
+  description = "Where in the tuples bucket each backfill writes its map run's results (<prefix><map run id>/manifest.json)."
+  value       = module.parts.backfill_results_prefix
+}

@@ -1,11 +1,5 @@
-# Training parts (modules/parts): per-object ingest of new CloudTrail deliveries. Kept in its own file beside main.tf: the variables and outputs of this feature
-# live here too.
-
-variable "parts_notify_new_objects" {
-  description = "Ingest each new CloudTrail object into its own training part as it is delivered (S3 bucket notification on cloudtrail_input_bucket). The bucket must be yours, in this account and region; the notification replaces the bucket's notification configuration."
-  type        = bool
-  default     = false
-}
+# Training parts (modules/parts): per-object ingest of new CloudTrail deliveries and the backfill
+# state machine. Its variables (parts_*, backfill_*) and outputs are in variables.tf/outputs.tf.
 
 module "parts" {
   source = "./modules/parts"
@@ -21,19 +15,12 @@ module "parts" {
     bucket = var.cloudtrail_input_bucket
     prefix = var.cloudtrail_input_prefix
   }
-  input_kms_key_arns = var.input_kms_key_arns
-  notify_new_objects = var.parts_notify_new_objects
-  timeout_s          = var.lambda_timeout_s
-  memory_mb          = var.lambda_memory_mb
-  log_retention_days = var.log_retention_days
-}
-
-output "parts_function_name" {
-  description = "The parts ingest function (per new object, and per backfill batch)."
-  value       = module.parts.function_name
-}
-
-output "parts_dead_letter_queue_url" {
-  description = "SQS queue holding the invocation record (object key, error) of each object the per-object ingest could not ingest."
-  value       = module.parts.dead_letter_queue_url
+  input_kms_key_arns                    = var.input_kms_key_arns
+  notify_new_objects                    = var.parts_notify_new_objects
+  timeout_s                             = var.lambda_timeout_s
+  memory_mb                             = var.lambda_memory_mb
+  backfill_max_concurrency              = var.backfill_max_concurrency
+  backfill_objects_per_batch            = var.backfill_objects_per_batch
+  backfill_tolerated_failure_percentage = var.backfill_tolerated_failure_percentage
+  log_retention_days                    = var.log_retention_days
 }

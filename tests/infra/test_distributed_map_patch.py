@@ -190,3 +190,26 @@ def test_upstream_names_unnamed_executions_none() -> None:
         start = stepfunctions_execution_name.UPSTREAM.get("start_execution", type(backend).start_execution)
         first = start(backend, machine.arn, None, "{}")
         assert first.execution_arn.endswith(":None")
+
+
+def test_upstream_cannot_list_state_machine_versions() -> None:
+    """Terraform calls ListStateMachineVersions after CreateStateMachine (patched:
+    stepfunctions_list_versions)."""
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    from secml.emulator.patches import stepfunctions_list_versions
+
+    patched = stepfunctions_list_versions._list_state_machine_versions
+    assert getattr(StepFunctionResponse, "list_state_machine_versions", None) in (None, patched)
+
+
+@pytest.mark.emulator
+def test_patched_emulator_lists_state_machine_versions(emulator_env: Target) -> None:
+    sfn = boto3.client("stepfunctions")
+    role = boto3.client("iam").create_role(RoleName="versions-states", AssumeRolePolicyDocument=STATES_TRUST)
+    definition = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
+    machine = sfn.create_state_machine(
+        name="versions", definition=definition, roleArn=role["Role"]["Arn"], publish=True
+    )
+    listed = sfn.list_state_machine_versions(stateMachineArn=machine["stateMachineArn"])["stateMachineVersions"]
+    assert [v["stateMachineVersionArn"] for v in listed] == [machine["stateMachineArn"] + ":1"]
