@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lambda_src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ingest import build_corpus  # noqa: E402
+from bench_ingest import build_corpus
 
 
 def seed_loop(objects: list[bytes]) -> int:
