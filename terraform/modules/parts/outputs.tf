@@ -22,3 +22,8 @@ output "backfill_results_prefix" {
   description = "Where in the tuples bucket each backfill writes its map run's results (<prefix><map run id>/manifest.json)."
   value       = "${local.results_path}/"
 }
+
+output "backfill_definition" {
+  description = "The backfill state machine's definition (Amazon States Language), as deployed."
+  value       = aws_sfn_state_machine.backfill.definition
+}
