@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
-from secml.core.errors import InputError, ServiceError
+from secml.core.errors import InputError, NotReadyError, ServiceError
 from secml.core.target import Target
 from secml.infra import stack
 from secml_ingest.summary import RECORDS, IngestSummary
@@ -128,6 +129,8 @@ def follow(sfn: Any, execution_arn: str, on_progress: Callable[[int, int], None]
 def start(target: Target, window: Window) -> tuple[str, dict[str, Any]]:
     """Start the backfill over the stack's input prefix; its execution ARN and the outputs."""
     values = stack.outputs(target)
+    if "backfill_state_machine_arn" not in values:
+        raise NotReadyError(f"the stack on {target.name} has no backfill state machine yet; run `make up` again")
     sfn = boto3.client("stepfunctions", region_name=target.region)
     name = "backfill-" + datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     request = {"prefix": values["cloudtrail_input"]["prefix"], "since": window.since, "until": window.until}
@@ -139,7 +142,15 @@ def start(target: Target, window: Window) -> tuple[str, dict[str, Any]]:
 
 def run(target: Target, window: Window, on_progress: Callable[[int, int], None]) -> BackfillReport:
     """Start the backfill, follow it, and read its results. ServiceError when it failed for
-    another reason than failed batches (then there are no results to read)."""
+    another reason than failed batches (then there are no results to read), or when Step
+    Functions or S3 cannot be reached."""
+    try:
+        return _run(target, window, on_progress)
+    except (ClientError, BotoCoreError) as error:
+        raise ServiceError(f"backfill: {error}") from error
+
+
+def _run(target: Target, window: Window, on_progress: Callable[[int, int], None]) -> BackfillReport:
     execution_arn, values = start(target, window)
     sfn = boto3.client("stepfunctions", region_name=target.region)
     execution = follow(sfn, execution_arn, on_progress)

@@ -60,3 +60,13 @@ def test_results_are_added_up_and_failed_batches_named(tuples_bucket: str) -> No
     report = backfill.BackfillReport("arn", "FAILED", backfill.EXCEEDED, summary, batches, failures)
     assert report.beyond_tolerance
     assert "  b.json.gz" in report.lines() and "batches failed: 1" in report.lines()
+
+
+def test_a_stack_applied_before_the_backfill_existed_is_not_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    from secml.core.errors import NotReadyError
+    from secml.core.target import Target
+    from secml.infra import stack
+
+    monkeypatch.setattr(stack, "outputs", lambda target: {"cloudtrail_input": {"bucket": "b", "prefix": "p/"}})
+    with pytest.raises(NotReadyError, match="make up"):
+        backfill.start(Target(name="local", region="us-west-2", emulator_port=1), backfill.Window())
