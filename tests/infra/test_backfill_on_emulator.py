@@ -28,7 +28,8 @@ from secml.infra.terraform import TerraformRunner
 
 pytestmark = [pytest.mark.emulator, pytest.mark.terraform]
 
-SMALL = CorpusSize(records=4000, days=2, people=6, findings=10)
+# The smallest corpus the generator makes (its objects, ~380, set the test's time, not its records).
+SMALL = CorpusSize(records=1000, days=1, people=4, findings=10)
 
 
 @pytest.fixture(scope="module")
