@@ -213,3 +213,35 @@ def test_patched_emulator_lists_state_machine_versions(emulator_env: Target) -> 
     )
     listed = sfn.list_state_machine_versions(stateMachineArn=machine["stateMachineArn"])["stateMachineVersions"]
     assert [v["stateMachineVersionArn"] for v in listed] == [machine["stateMachineArn"] + ":1"]
+
+
+def test_upstream_workers_recurse_once_per_item() -> None:
+    import inspect
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor.distributed_item_processor_worker import (
+        DistributedItemProcessorWorker,
+    )
+
+    upstream = patch.UPSTREAM.get("eval_pool", DistributedItemProcessorWorker._eval_pool)
+    assert "self._eval_pool(job=next_job" in inspect.getsource(upstream)
+
+
+@pytest.mark.emulator
+def test_one_worker_takes_more_items_than_the_recursion_limit(emulator_env: Target) -> None:
+    sfn = boto3.client("stepfunctions")
+    role = boto3.client("iam").create_role(RoleName="dmap-many", AssumeRolePolicyDocument=STATES_TRUST)["Role"]["Arn"]
+    definition = {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "Same", "States": {"Same": {"Type": "Pass", "End": True}}},
+        "End": True}}}  # fmt: skip
+    machine = sfn.create_state_machine(name="dmap-many", definition=json.dumps(definition), roleArn=role)
+    execution = sfn.start_execution(
+        stateMachineArn=machine["stateMachineArn"], input=json.dumps({"items": list(range(1500))})
+    )
+    deadline = time.monotonic() + 120
+    while (done := sfn.describe_execution(executionArn=execution["executionArn"]))["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the map run did not finish in 120 s"
+        time.sleep(0.5)
+    assert done["status"] == "SUCCEEDED", done
+    assert json.loads(done["output"]) == list(range(1500))

@@ -10,6 +10,8 @@ listing differs from AWS in four ways, each of which the backfill state machine 
 3. `ToleratedFailurePercentage`/`ToleratedFailureCount` are parsed and ignored: a map run whose
    children all fail succeeds.
 4. `ResultWriter` writes a manifest that lists no result files, and no results.
+5. Each child-execution worker recurses once per item it takes, so a worker given more than
+   ~1,000 items or batches (MaxConcurrency 1 over 20,000 objects) dies of RecursionError.
 
 Patch, at the narrowest points: the definition loses its `ItemBatcher` blocks before moto's
 parser sees it, and each is attached to its parsed Map state's iteration component; the map run
@@ -19,7 +21,8 @@ and child executions as DescribeMapRun reports them; each child's outcome (input
 error and cause) is kept on the map run record; after the children, the failure threshold is
 applied (`States.ExceedToleratedFailureThreshold`), and ResultWriter writes AWS's
 `<prefix>/<map run id>/manifest.json` with `SUCCEEDED_0.json`/`FAILED_0.json` result files,
-also when the threshold is exceeded (AWS writes the results of a failed map run too).
+also when the threshold is exceeded (AWS writes the results of a failed map run too); a worker
+takes its items in a loop.
 Not supported (refused at parse, rather than run differently from AWS): ItemBatcher together
 with ItemSelector, and the `...Path` forms of the batch limits.
 """
@@ -301,6 +304,24 @@ def _eval_job(self: Any, env: Any, job: Any) -> None:
         job.job_output = output
 
 
+def _eval_pool(self: Any, job: Any, worker_frame: Any) -> None:
+    """Upstream's worker loop, iterating instead of recursing once per job."""
+    while job is not None:
+        job_frame = worker_frame.open_inner_frame()
+        self._eval_job(env=job_frame, job=job)
+        worker_frame.delete_frame(job_frame)
+        if isinstance(job.job_output, Exception) or self.stopped():
+            break
+        next_job = self._job_pool.next_job()
+        if next_job is None:
+            break
+        self._job_pool.close_job(job)
+        job = next_job
+    self._env.delete_frame(worker_frame)
+    if job is not None:
+        self._job_pool.close_job(job)
+
+
 # --- 4. ResultWriter: AWS's manifest and result files ------------------------------------------
 
 
@@ -357,5 +378,7 @@ def apply() -> None:
     AmazonStateLanguageParser.parse = staticmethod(_parse)  # type: ignore[method-assign]
     DistributedIterationComponent._map_run = _map_run  # type: ignore[method-assign]
     DistributedItemProcessorWorker._eval_job = _eval_job  # type: ignore[method-assign]
+    UPSTREAM["eval_pool"] = DistributedItemProcessorWorker._eval_pool
+    DistributedItemProcessorWorker._eval_pool = _eval_pool  # type: ignore[method-assign]
     reader_s3.ResourceEvalS3._handle_list_objects_v2 = staticmethod(_list_objects_v2)  # type: ignore[method-assign]
     writer_s3.ResourceEvalS3._handle_put_object = staticmethod(_put_results)  # type: ignore[method-assign]
