@@ -23,7 +23,7 @@ CONSENT := $(if $(filter yes,$(SAMPLE_FINDINGS)),--yes)
 TF_PLUGIN_DIR ?= $(firstword $(wildcard /opt/tf-plugins /usr/local/share/terraform/plugins))
 export TF_PLUGIN_DIR
 
-.PHONY: help setup doctor up down sample-findings exercise1 exercise2 exercise3 demo lint test clean
+.PHONY: help setup doctor up down sample-findings exercise1 exercise2 exercise3 backfill demo lint test clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ exercise1: $(VENV)/.installed ## exercise 1: sample findings, then the GuardDuty
 
 exercise2: $(VENV)/.installed ## exercise 2: tuples from CloudTrail and GuardDuty, train, score, report
 	$(SECML) exercise 2 --backend $(BACKEND)
+
+backfill: $(VENV)/.installed ## every CloudTrail object under the input prefix to train/parts/ (Step Functions Distributed Map; SINCE=/UNTIL=YYYY-MM-DD)
+	$(SECML) ingest backfill $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
 
 exercise3: $(VENV)/.installed ## exercise 3: promote the exercise 2 model, emit findings, follow each to its verdict
 	$(SECML) exercise 3 $(if $(FINDINGS),--findings $(FINDINGS))

@@ -116,6 +116,10 @@ module "parts" {
   timeout_s          = var.lambda_timeout_s
   memory_mb          = var.lambda_memory_mb
   log_retention_days = var.log_retention_days
+
+  backfill_max_concurrency              = var.backfill_max_concurrency
+  backfill_objects_per_batch            = var.backfill_objects_per_batch
+  backfill_tolerated_failure_percentage = var.backfill_tolerated_failure_percentage
 }
 
 module "automation" {

@@ -137,3 +137,13 @@ output "retrainer_function_name" {
   description = "The retraining schedule's target Lambda (null when the automation or retraining is off)."
   value       = one(module.automation[*].retrainer_function_name)
 }
+
+output "backfill_state_machine_arn" {
+  description = "Step Functions state machine of `make backfill`."
+  value       = module.parts.backfill_state_machine_arn
+}
+
+output "backfill_results_prefix" {
+  description = "Where in the tuples bucket each backfill writes its map run's results (<prefix><map run id>/manifest.json)."
+  value       = module.parts.backfill_results_prefix
+}

@@ -296,3 +296,36 @@ variable "automation_retraining_schedule" {
     error_message = "automation_retraining_schedule must be rate(...) or cron(...)."
   }
 }
+
+variable "backfill_max_concurrency" {
+  description = "Most backfill batches (Lambda invocations) the Distributed Map runs at once."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.backfill_max_concurrency >= 1 && var.backfill_max_concurrency <= 10000
+    error_message = "backfill_max_concurrency must be between 1 and 10000."
+  }
+}
+
+variable "backfill_objects_per_batch" {
+  description = "CloudTrail objects per backfill batch (one Lambda invocation)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.backfill_objects_per_batch >= 1 && var.backfill_objects_per_batch <= 1000
+    error_message = "backfill_objects_per_batch must be between 1 and 1000."
+  }
+}
+
+variable "backfill_tolerated_failure_percentage" {
+  description = "Share of backfill objects (after retries) that may fail before the backfill fails as a whole."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.backfill_tolerated_failure_percentage >= 0 && var.backfill_tolerated_failure_percentage <= 100
+    error_message = "backfill_tolerated_failure_percentage must be between 0 and 100."
+  }
+}

@@ -66,6 +66,24 @@ class IngestSummary:
             ],
         }
 
+    @classmethod
+    def from_dict(cls, counts: dict[str, Any], unit: str) -> IngestSummary:
+        """The summary an invocation answered (`as_dict`), back as counts to merge; bad objects
+        beyond those listed are kept as unnamed, so the total stays right."""
+        listed = [BadObject(str(bad["key"]), str(bad["reason"])) for bad in counts.get("bad_objects", [])]
+        unnamed = int(counts.get("bad_objects_total", len(listed))) - len(listed)
+        return cls(
+            unit=unit,
+            objects_read=int(counts.get("objects_read", 0)),
+            items_seen=int(counts.get(f"{unit}_seen", 0)),
+            tuples_written=int(counts.get("tuples_written", 0)),
+            ipv6_tuples_written=int(counts.get("ipv6_tuples_written", 0)),
+            objects_skipped=Counter(counts.get("objects_skipped", {})),
+            items_skipped=Counter(counts.get(f"{unit}_skipped", {})),
+            ips_skipped=Counter(counts.get("ips_skipped", {})),
+            bad_objects=listed + [BadObject("(not listed)", "over the listing limit")] * unnamed,
+        )
+
     def lines(self) -> list[str]:
         """A human-readable summary, one fact a line."""
         lines = [

@@ -40,6 +40,32 @@ run "workshop_defaults" {
   }
 }
 
+run "backfill_state_machine" {
+  command = plan
+
+  variables {
+    backfill_max_concurrency              = 8
+    backfill_objects_per_batch            = 50
+    backfill_tolerated_failure_percentage = 2
+    cloudtrail_input_bucket               = "my-org-cloudtrail"
+  }
+
+  assert {
+    condition = (
+      jsondecode(module.parts.backfill_definition).States.IngestObjects.MaxConcurrency == 8
+      && jsondecode(module.parts.backfill_definition).States.IngestObjects.ItemBatcher.MaxItemsPerBatch == 50
+      && jsondecode(module.parts.backfill_definition).States.IngestObjects.ToleratedFailurePercentage == 2
+      && jsondecode(module.parts.backfill_definition).States.IngestObjects.ItemReader.Parameters.Bucket == "my-org-cloudtrail"
+    )
+    error_message = "the Distributed Map takes its bounds from the variables and lists the CloudTrail input bucket"
+  }
+
+  assert {
+    condition     = output.backfill_results_prefix == "backfill/runs/"
+    error_message = "map-run results go under backfill/runs/ in the tuples bucket"
+  }
+}
+
 run "own_inputs_and_export" {
   command = plan
 

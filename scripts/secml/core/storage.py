@@ -60,6 +60,25 @@ def child(folder: str, name: str) -> str:
     return str(Path(folder) / name)
 
 
+def is_folder(location: str) -> bool:
+    """An S3 prefix (an s3:// URI ending in '/') or a local directory: a set of files, not one."""
+    return location.endswith("/") if is_s3(location) else Path(location).is_dir()
+
+
+def list_files(folder: str, suffix: str) -> list[str]:
+    """Every file ending in `suffix` under a local folder or S3 prefix (recursively), sorted by
+    path, so whoever reads them in turn reads them in one order."""
+    if not is_s3(folder):
+        return sorted(str(path) for path in Path(folder).rglob(f"*{suffix}") if path.is_file())
+    bucket, prefix = split_s3(folder)
+    try:
+        pages = s3_client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        keys = [item["Key"] for page in pages for item in page.get("Contents", []) if item["Key"].endswith(suffix)]
+    except S3_ERRORS as error:
+        raise s3_failure("list", folder, error) from error
+    return [f"{S3_SCHEME}{bucket}/{key}" for key in sorted(keys)]
+
+
 def s3_client() -> Any:
     return boto3.client("s3")
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from moto.core.config import default_user_config
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
@@ -42,6 +43,9 @@ def main() -> None:
     args = parser.parse_args()
     # moto's own setting for its port: the Lambda runtime patch points functions' code here.
     os.environ["MOTO_PORT"] = str(args.port)
+    # moto's own setting: StartExecution runs the state machine in its interpreter
+    # (moto/stepfunctions/parser) instead of answering static data.
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
     applied = apply_all()
     print(f"emulator patches applied: {', '.join(applied) or 'none'}", flush=True)
     app = identified(DomainDispatcherApplication(create_backend_app), os.getpid())

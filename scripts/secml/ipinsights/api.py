@@ -42,6 +42,7 @@ from secml.ipinsights.choices import (
 from secml.ipinsights.hyperparameters import Hyperparameters
 from secml.ipinsights.local_backend import LocalBackend
 from secml.ipinsights.sagemaker_backend import SageMakerBackend
+from secml.ipinsights.tuples_io import DateWindow
 
 BACKEND_CLASSES: dict[Backend, Callable[[BackendOptions], ModelBackend]] = {
     "local": LocalBackend,
@@ -87,6 +88,7 @@ def train(
     instance_type: str = TRAINING_INSTANCE_TYPE,
     instance_count: int = 1,
     boto_session: boto3.Session | None = None,
+    window: DateWindow | None = None,
 ) -> TrainResult:
     """Train IP Insights on `train` (validated on `validation`) and write the model under `model`.
     The sagemaker backend runs as `role_arn` and writes the model (and later the transform
@@ -98,6 +100,7 @@ def train(
         training_instance_type=instance_type,
         training_instance_count=instance_count,
         boto_session=boto_session,
+        train_window=window,
     )
     metrics, manifest = backend_for(backend, options).train(train, validation, model, hyperparameters, progress)
     metrics = {"backend": backend, **metrics}

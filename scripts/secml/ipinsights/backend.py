@@ -21,7 +21,7 @@ import boto3
 
 from secml.ipinsights.choices import INFERENCE_INSTANCE_TYPE, TRAINING_INSTANCE_TYPE
 from secml.ipinsights.hyperparameters import Hyperparameters
-from secml.ipinsights.tuples_io import ScoredTuples
+from secml.ipinsights.tuples_io import DateWindow, ScoredTuples
 
 MANIFEST = "secml-model.json"
 METRICS = "metrics.json"
@@ -46,6 +46,8 @@ class BackendOptions:
     inference_instance_type: str = INFERENCE_INSTANCE_TYPE
     endpoint: bool = False
     boto_session: boto3.Session | None = None
+    # Training on a folder or S3 prefix of parts: only those dated inside this window.
+    train_window: DateWindow | None = None
 
 
 class ModelBackend(Protocol):

@@ -20,6 +20,7 @@ class LocalBackend:
         if options.endpoint:
             raise InputError("--endpoint is for SageMaker models; a local model scores in-process")
         self.seed = options.seed
+        self.train_window = options.train_window
 
     def train(
         self, train: str, validation: str | None, model: str, hyperparameters: Hyperparameters, progress: bool
@@ -29,7 +30,7 @@ class LocalBackend:
             training,
         )
 
-        pairs = tuples_io.read_tuples(train)
+        pairs = tuples_io.read_tuples(train, window=self.train_window)
         held_out = tuples_io.read_tuples(validation) if validation else None
         try:
             fitted = training.fit(

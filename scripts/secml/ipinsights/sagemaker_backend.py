@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from pathlib import Path
 
 import boto3
@@ -48,7 +49,8 @@ class SageMakerBackend:
             )
         principals: set[str] = set()
         skipped = 0
-        for chunk in tuples_io.iter_tuples(train):
+        window = self.options.train_window
+        for chunk in tuples_io.iter_tuples(train, window=window):
             principals.update(chunk.principals)
             skipped += chunk.skipped
         if not principals:
@@ -57,7 +59,7 @@ class SageMakerBackend:
         storage.write_bytes(child(model, PRINCIPALS), gzip.compress(listing, mtime=0))
         job = sagemaker_jobs.train(
             self.boto_session,
-            train_uri=_on_s3(train, child(model, "input/train.csv")),
+            train_data=_train_channel(train, window, child(model, "input/")),
             validation_uri=_on_s3(validation, child(model, "input/validation.csv")) if validation else None,
             output_path=model.rstrip("/") + "/",
             hyperparameters=hyperparameters,
@@ -127,6 +129,23 @@ class SageMakerBackend:
         trained = set(gzip.decompress(storage.read_bytes(child(model, manifest["principals"]))).decode().splitlines())
         seen = np.array([principal in trained for principal in pairs.principals], dtype=bool)
         yield tuples_io.ScoredTuples(pairs.principals, pairs.ips, dot_products, seen, parsed.errors), pairs.skipped
+
+
+def _train_channel(train: str, window: tuples_io.DateWindow | None, staging: str) -> sagemaker_jobs.ChannelData:
+    """The train channel: a file or an S3 prefix of parts as it is (S3Prefix), or, for a date
+    window, a manifest of the parts inside it (ManifestFile), written under `staging`."""
+    if not window:
+        if storage.is_folder(train) and not is_s3(train):
+            raise InputError(f"the sagemaker backend trains on S3: give an s3:// prefix, not the folder {train}")
+        return sagemaker_jobs.ChannelData(_on_s3(train, child(staging, "train.csv")), sagemaker_jobs.S3_PREFIX)
+    files = tuples_io.tuples_files(train, window)
+    if not is_s3(train):
+        raise InputError(f"the sagemaker backend trains on S3: give an s3:// prefix, not the folder {train}")
+    bucket, _ = storage.split_s3(train)
+    keys = [storage.split_s3(path)[1] for path in files]
+    manifest = child(staging, "train.manifest")
+    storage.write_bytes(manifest, json.dumps([{"prefix": f"s3://{bucket}/"}, *keys]).encode())
+    return sagemaker_jobs.ChannelData(manifest, sagemaker_jobs.MANIFEST_FILE)
 
 
 def _on_s3(source: str, staging: str) -> str:

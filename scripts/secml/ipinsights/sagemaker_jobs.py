@@ -98,10 +98,23 @@ def sdk_role_check_off_by_default() -> Iterator[None]:
             os.environ[VALIDATE_ROLE_VARIABLE] = previous
 
 
+S3_PREFIX = "S3Prefix"
+MANIFEST_FILE = "ManifestFile"
+
+
+@dataclass(frozen=True)
+class ChannelData:
+    """Where a channel's objects are: an S3 prefix (every object under it) or a manifest file
+    listing them (S3DataType)."""
+
+    uri: str
+    data_type: str = S3_PREFIX
+
+
 def train(
     boto_session: boto3.Session,
     *,
-    train_uri: str,
+    train_data: ChannelData,
     validation_uri: str | None,
     output_path: str,
     hyperparameters: Hyperparameters,
@@ -112,7 +125,7 @@ def train(
     the model written under `output_path`; returns once the job has completed."""
     from sagemaker.core.helper.iam_role_resolver import RoleValidationError
     from sagemaker.core.helper.session_helper import Session
-    from sagemaker.core.shapes import Tag
+    from sagemaker.core.shapes import S3DataSource, Tag
     from sagemaker.core.training.configs import (
         Compute,
         InputData,
@@ -125,7 +138,17 @@ def train(
     bucket, _ = split_s3(output_path)
     session = Session(boto_session=boto_session, default_bucket=bucket, sagemaker_config=SDK_CONFIG)
     image = image_uri(str(boto_session.region_name))
-    channels = [InputData(channel_name="train", data_source=train_uri, content_type=CSV)]
+    # Several instances each train on their own share of the parts (ShardedByS3Key), as IP
+    # Insights' distributed CPU training does; one instance reads them all.
+    # (A plain URI is the SDK's S3Prefix, FullyReplicated channel; the channel's input mode is
+    # then the job's, File, either way.)
+    distribution = "ShardedByS3Key" if settings.training_instance_count > 1 else "FullyReplicated"
+    train_source: Any = train_data.uri
+    if (train_data.data_type, distribution) != (S3_PREFIX, "FullyReplicated"):
+        train_source = S3DataSource(
+            s3_data_type=train_data.data_type, s3_uri=train_data.uri, s3_data_distribution_type=distribution
+        )
+    channels = [InputData(channel_name="train", data_source=train_source, content_type=CSV)]
     if validation_uri is not None:
         channels.append(InputData(channel_name="validation", data_source=validation_uri, content_type=CSV))
     try:

@@ -5,12 +5,15 @@ Input is read in chunks straight from the stream, so a multi-million-line file o
 held as one string. Each line is parsed on its own: a line that is not `principal,ip` (wrong field
 count, an unterminated quote, bytes that are not UTF-8, longer than MAX_LINE_BYTES) is skipped
 and counted alone, never swallowing the lines after it; a file with too many such lines is not a
-tuples file and is refused.
+tuples file and is refused. A folder or S3 prefix (`s3://bucket/train/parts/`) is every `.csv`
+under it, read in key order one after the other; a date window keeps the parts whose
+`/<yyyy>/<mm>/<dd>/` folder lies inside it.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -18,7 +21,7 @@ from typing import IO
 import numpy as np
 
 from secml.core.errors import InputError
-from secml.core.storage import open_binary
+from secml.core.storage import is_folder, list_files, open_binary
 
 DEFAULT_CHUNK_ROWS = 200_000
 READ_BYTES = 2**20
@@ -31,6 +34,40 @@ MIN_BAD_LINES_REFUSED = 10
 # The four contract columns, then `error`: empty for a scored row, otherwise why it has no
 # dot_product (IPv6 or malformed address), so every input row keeps its output row.
 SCORE_COLUMNS = ("principal", "ip", "dot_product", "seen_principal", "error")
+TUPLES_SUFFIX = ".csv"
+_DATE_FOLDERS = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """Inclusive `YYYY-MM-DD` bounds on the parts' date folders; empty = open."""
+
+    since: str = ""
+    until: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until)
+
+    def holds(self, path: str) -> bool:
+        dated = list(_DATE_FOLDERS.finditer(path))
+        if not dated:
+            return False  # a window asks for dated parts; an undated file is outside it
+        day = "-".join(dated[-1].groups())
+        return (not self.since or day >= self.since) and (not self.until or day <= self.until)
+
+
+def tuples_files(location: str, window: DateWindow | None = None) -> list[str]:
+    """The files a location stands for: itself, or every tuples file under a folder or prefix
+    (inside the window, if one is given), in key order. InputError when that is none."""
+    if not is_folder(location):
+        if window:
+            raise InputError(f"a date window needs a folder or s3:// prefix of parts, not the file {location}")
+        return [location]
+    files = [path for path in list_files(location, TUPLES_SUFFIX) if not window or window.holds(path)]
+    if not files:
+        within = f" dated {window.since or '...'}..{window.until or '...'}" if window else ""
+        raise InputError(f"no {TUPLES_SUFFIX} files{within} under {location}")
+    return files
 
 
 @dataclass
@@ -104,39 +141,43 @@ def parse_line(line: bytes | None) -> tuple[str, str] | None:
     return fields[0].strip(), fields[1].strip()
 
 
-def iter_tuples(location: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Tuples]:
-    """Chunks of at most `chunk_rows` rows from a local or S3 tuples file, in file order.
-    InputError once the whole file is read, if too many of its lines were bad."""
-    rows = bad = 0
-    with open_binary(location) as raw:
-        chunk = Tuples()
-        for line in raw_lines(raw):
-            if line is not None and not line.strip():
-                continue
-            pair = parse_line(line)
-            if pair is None:
-                chunk.skipped += 1
-                bad += 1
-                continue
-            chunk.principals.append(pair[0])
-            chunk.ips.append(pair[1])
-            rows += 1
-            if len(chunk) >= chunk_rows:
-                yield chunk
-                chunk = Tuples()
+def iter_tuples(
+    location: str, chunk_rows: int = DEFAULT_CHUNK_ROWS, window: DateWindow | None = None
+) -> Iterator[Tuples]:
+    """Chunks of at most `chunk_rows` rows from a local or S3 tuples file, or from every file under a
+    folder or prefix in key order, in file order; one file is open at a time. InputError once a
+    file is read, if too many of its lines were bad."""
+    chunk = Tuples()
+    for path in tuples_files(location, window):
+        rows = bad = 0
+        with open_binary(path) as raw:
+            for line in raw_lines(raw):
+                if line is not None and not line.strip():
+                    continue
+                pair = parse_line(line)
+                if pair is None:
+                    chunk.skipped += 1
+                    bad += 1
+                    continue
+                chunk.principals.append(pair[0])
+                chunk.ips.append(pair[1])
+                rows += 1
+                if len(chunk) >= chunk_rows:
+                    yield chunk
+                    chunk = Tuples()
         if bad >= MIN_BAD_LINES_REFUSED and bad > MAX_BAD_LINE_FRACTION * (rows + bad):
             raise InputError(
-                f"{location}: {bad} of {rows + bad} lines are not principal,ip (more than "
+                f"{path}: {bad} of {rows + bad} lines are not principal,ip (more than "
                 f"{MAX_BAD_LINE_FRACTION:.0%}): not a tuples file, or a damaged one"
             )
-        if len(chunk) or chunk.skipped:
-            yield chunk
+    if len(chunk) or chunk.skipped:
+        yield chunk
 
 
-def read_tuples(location: str) -> Tuples:
-    """A whole tuples file, for training (the engine needs every pair at once anyway)."""
+def read_tuples(location: str, window: DateWindow | None = None) -> Tuples:
+    """A whole tuples file or folder of parts, for training (the engine needs every pair at once)."""
     whole = Tuples()
-    for chunk in iter_tuples(location):
+    for chunk in iter_tuples(location, window=window):
         whole.extend(chunk)
     return whole
 

@@ -1,21 +1,24 @@
 # Training parts: one function turns each CloudTrail object into its own tuples part
 # (train/parts/<yyyy>/<mm>/<dd>/<part>.csv, named from the object, so retries overwrite). It runs
 # per object for new deliveries (S3 bucket notification, asynchronous: retried by Lambda, then
-# the dead-letter queue); it also accepts Distributed Map batches, for the backfill to come.
+# the dead-letter queue) and per batch for history (a Step Functions Distributed Map over the
+# input prefix). Both are AWS's own engines; nothing fans out by hand.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 locals {
   partition     = data.aws_partition.current.partition
   function_name = "${var.name_prefix}-cloudtrail-parts"
   parts_prefix  = "train/parts/"
   ipv6_prefix   = "train/parts-ipv6/"
+  results_path  = "backfill/runs"
   input_bucket  = "arn:${local.partition}:s3:::${var.cloudtrail_input.bucket}"
 }
 
 data "aws_iam_policy_document" "assume" {
-  for_each = toset(["lambda"])
+  for_each = toset(["lambda", "states"])
 
   statement {
     actions = ["sts:AssumeRole"]
@@ -117,7 +120,7 @@ resource "aws_iam_role_policy" "parts" {
 resource "aws_lambda_function" "parts" {
   #checkov:skip=CKV_AWS_117:The function reads S3 through S3's public endpoint; a VPC adds NAT cost and nothing to protect.
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile the workshop does not have; zips are built reproducibly and hashed instead.
-  #checkov:skip=CKV_AWS_115:Concurrency follows S3 delivery (one invocation per new object); reserving it would starve the account's other functions.
+  #checkov:skip=CKV_AWS_115:Concurrency is bounded by the backfill's MaxConcurrency and by S3 delivery; reserving it would starve the account's other functions.
 
   function_name    = local.function_name
   description      = "CloudTrail objects to training parts (per object and per backfill batch)"
@@ -189,4 +192,91 @@ resource "aws_s3_bucket_notification" "new_objects" {
   }
 
   depends_on = [aws_lambda_permission.notifications]
+}
+
+# --- backfill: a Distributed Map over the input prefix ---------------------------------------
+
+resource "aws_cloudwatch_log_group" "backfill" {
+  name              = "/aws/vendedlogs/states/${var.name_prefix}-backfill"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+resource "aws_iam_role" "backfill" {
+  name               = "${var.name_prefix}-backfill"
+  description        = "Runs the backfill state machine: lists the input, invokes the parts function, writes map-run results"
+  assume_role_policy = data.aws_iam_policy_document.assume["states"].json
+}
+
+data "aws_iam_policy_document" "backfill" {
+  statement {
+    sid       = "ListInput"
+    actions   = ["s3:ListBucket"]
+    resources = [local.input_bucket]
+  }
+
+  statement {
+    sid       = "InvokeParts"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_function.parts.arn, "${aws_lambda_function.parts.arn}:*"]
+  }
+
+  statement {
+    sid       = "RunChildren"
+    actions   = ["states:StartExecution", "states:DescribeExecution", "states:StopExecution"]
+    resources = ["arn:${local.partition}:states:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:stateMachine:${var.name_prefix}-backfill", "arn:${local.partition}:states:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:execution:${var.name_prefix}-backfill/*"]
+  }
+
+  statement {
+    sid       = "WriteResults"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]
+    resources = ["arn:${local.partition}:s3:::${var.tuples_bucket_name}/${local.results_path}/*"]
+  }
+
+  statement {
+    sid       = "UseTuplesKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+
+  #checkov:skip=CKV_AWS_356:CloudWatch Logs delivery for Step Functions and X-Ray support no resource-level permissions.
+  statement {
+    sid = "DeliverLogsAndTraces"
+    actions = ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "backfill" {
+  name   = "${var.name_prefix}-backfill"
+  role   = aws_iam_role.backfill.id
+  policy = data.aws_iam_policy_document.backfill.json
+}
+
+resource "aws_sfn_state_machine" "backfill" {
+  name     = "${var.name_prefix}-backfill"
+  role_arn = aws_iam_role.backfill.arn
+  definition = templatefile("${path.module}/backfill.asl.json.tftpl", {
+    function_arn       = aws_lambda_function.parts.arn
+    input_bucket       = var.cloudtrail_input.bucket
+    tuples_bucket      = var.tuples_bucket_name
+    results_path       = local.results_path
+    max_concurrency    = var.backfill_max_concurrency
+    objects_per_batch  = var.backfill_objects_per_batch
+    tolerated_failures = var.backfill_tolerated_failure_percentage
+  })
+
+  logging_configuration {
+    log_destination        = "${aws_cloudwatch_log_group.backfill.arn}:*"
+    include_execution_data = true
+    level                  = "ERROR"
+  }
+
+  tracing_configuration {
+    enabled = true
+  }
+
+  depends_on = [aws_iam_role_policy.backfill]
 }

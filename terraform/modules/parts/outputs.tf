@@ -8,7 +8,22 @@ output "dead_letter_queue_url" {
   value       = aws_sqs_queue.dead_letter.url
 }
 
+output "backfill_state_machine_arn" {
+  description = "The backfill's Step Functions state machine (Distributed Map over the input prefix)."
+  value       = aws_sfn_state_machine.backfill.arn
+}
+
 output "parts_prefix" {
   description = "Where the parts are written in the tuples bucket."
   value       = local.parts_prefix
+}
+
+output "backfill_results_prefix" {
+  description = "Where in the tuples bucket each backfill writes its map run's results (<prefix><map run id>/manifest.json)."
+  value       = "${local.results_path}/"
+}
+
+output "backfill_definition" {
+  description = "The backfill state machine's definition (Amazon States Language), as deployed."
+  value       = aws_sfn_state_machine.backfill.definition
 }

@@ -19,7 +19,7 @@ variable "package" {
 }
 
 variable "tuples_bucket_name" {
-  description = "Bucket the parts (train/parts/...) are written to."
+  description = "Bucket the parts (train/parts/...) and the backfill's map-run results (backfill/) are written to."
   type        = string
 }
 
@@ -74,6 +74,39 @@ variable "memory_mb" {
   validation {
     condition     = var.memory_mb >= 128 && var.memory_mb <= 10240
     error_message = "memory_mb must be between 128 and 10240."
+  }
+}
+
+variable "backfill_max_concurrency" {
+  description = "Most child executions the backfill's Distributed Map runs at once (each one Lambda invocation over a batch)."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.backfill_max_concurrency >= 1 && var.backfill_max_concurrency <= 10000
+    error_message = "backfill_max_concurrency must be between 1 and 10000."
+  }
+}
+
+variable "backfill_objects_per_batch" {
+  description = "Log objects each backfill child ingests (ItemBatcher MaxItemsPerBatch)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.backfill_objects_per_batch >= 1 && var.backfill_objects_per_batch <= 1000
+    error_message = "backfill_objects_per_batch must be between 1 and 1000."
+  }
+}
+
+variable "backfill_tolerated_failure_percentage" {
+  description = "Share of failed batches (after retries) the backfill tolerates before it fails as a whole."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.backfill_tolerated_failure_percentage >= 0 && var.backfill_tolerated_failure_percentage <= 100
+    error_message = "backfill_tolerated_failure_percentage must be between 0 and 100."
   }
 }
 

@@ -146,3 +146,52 @@ def test_cleanup_with_nothing_to_delete(cli_on_emulator: Target, capsys: pytest.
             sagemaker.delete_model(ModelName=model["ModelName"])
     assert main(["cleanup"]) == 0
     assert "nothing to delete" in capsys.readouterr().out
+
+
+@pytest.mark.emulator
+def test_train_on_an_s3_prefix_of_parts_with_a_date_window(
+    cli_on_emulator: Target, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`secml train --train s3://bucket/train/parts/`: every part under the prefix, in key order
+    (the manifest records the source), and --since/--until keep the parts dated inside."""
+    bucket = f"secml-parts-{uuid.uuid4().hex[:8]}"
+    make_bucket(bucket, cli_on_emulator.region)
+    s3 = boto3.client("s3")
+    lines = TRAIN.splitlines(keepends=True)
+    for day in range(3):
+        body = "".join(lines[day::3])
+        s3.put_object(Bucket=bucket, Key=f"train/parts/2025/03/0{day + 1}/part-{day}.csv", Body=body.encode())
+    s3.put_object(Bucket=bucket, Key="train/parts/README.txt", Body=b"not a part")
+    small = ["--num-entity-vectors", "32", "--vector-dim", "8", "--epochs", "1"]
+    prefix = f"s3://{bucket}/train/parts/"
+    assert main(["train", "--backend", "local", "--train", prefix, "--model", str(tmp_path / "all"), *small]) == 0
+    assert '"skipped_lines": 0' in capsys.readouterr().out
+    windowed = ["--since", "2025-03-02", "--until", "2025-03-02"]
+    assert (
+        main(["train", "--backend", "local", "--train", prefix, "--model", str(tmp_path / "one"), *small, *windowed])
+        == 0
+    )
+    capsys.readouterr()
+    assert (
+        main(
+            ["train", "--backend", "local", "--train", prefix, "--model", str(tmp_path / "x"), "--since", "2026-01-01"]
+        )
+        == 2
+    )
+    assert "no .csv files dated 2026-01-01.." in capsys.readouterr().err
+
+
+def test_files_of_a_folder_of_parts_in_key_order_and_window(tmp_path: Path) -> None:
+    from secml.ipinsights import tuples_io
+
+    for day in ("02", "01", "03"):
+        folder = tmp_path / "parts" / "2025" / "03" / day
+        folder.mkdir(parents=True)
+        (folder / "b.csv").write_text(f"u{day},10.0.0.{int(day)}\n")
+    (tmp_path / "parts" / "undated.csv").write_text("x,10.0.0.9\n")
+    folder = str(tmp_path / "parts")
+    names = [Path(p).relative_to(folder).as_posix() for p in tuples_io.tuples_files(folder)]
+    assert names == ["2025/03/01/b.csv", "2025/03/02/b.csv", "2025/03/03/b.csv", "undated.csv"]
+    window = tuples_io.DateWindow(since="2025-03-02", until="2025-03-03")
+    assert tuples_io.read_tuples(folder, window=window).principals == ["u02", "u03"]
+    assert [len(c) for c in tuples_io.iter_tuples(folder, chunk_rows=3)] == [3, 1]

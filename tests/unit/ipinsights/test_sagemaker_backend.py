@@ -22,7 +22,7 @@ from sagemaker_recorder import (
 
 from secml.core.errors import InputError, ServiceError
 from secml.core.target import Target
-from secml.ipinsights import api, cleanup, sagemaker_backend, sagemaker_jobs
+from secml.ipinsights import api, cleanup, sagemaker_backend, sagemaker_jobs, tuples_io
 from secml.ipinsights.hyperparameters import Hyperparameters
 
 pytestmark = pytest.mark.emulator
@@ -479,3 +479,27 @@ def test_cleanup_reaches_sagemaker_through_the_environment(emulator_env: Target)
     elsewhere = Target(name="local", region=emulator_env.region, emulator_port=1)
     assert f"model/{name}" in cleanup.delete_hosted_resources(elsewhere)
     assert name not in _model_names()
+
+
+def test_a_prefix_of_parts_is_one_channel_sharded_over_instances(bucket: str, role: str) -> None:
+    """train/parts/ as the train channel: S3Prefix as it is, ShardedByS3Key over two instances;
+    with a date window, a manifest of the parts inside it (ManifestFile)."""
+    for day, line in (("01", "alice,10.0.0.1\n"), ("02", "bob,10.0.0.2\n"), ("03", "carol,10.0.0.3\n")):
+        _put(f"s3://{bucket}/train/parts/2025/03/{day}/log-{day}.csv", line)
+    recorder = SageMakerRecorder()
+    prefix = f"s3://{bucket}/train/parts/"
+    common = {"role_arn": role, "boto_session": recorder.session, "instance_count": 2}
+    api.train("sagemaker", prefix, None, f"s3://{bucket}/m4", HYPERPARAMETERS, **common)  # type: ignore[arg-type]
+    window = tuples_io.DateWindow(since="2025-03-02")
+    api.train("sagemaker", prefix, None, f"s3://{bucket}/m5", HYPERPARAMETERS, window=window, **common)  # type: ignore[arg-type]
+    whole, windowed = (
+        request["InputDataConfig"][0]["DataSource"]["S3DataSource"] for request in recorder.calls("CreateTrainingJob")
+    )
+    assert whole == {"S3DataType": "S3Prefix", "S3Uri": prefix, "S3DataDistributionType": "ShardedByS3Key"}
+    assert windowed["S3DataType"] == "ManifestFile" and windowed["S3DataDistributionType"] == "ShardedByS3Key"
+    manifest = json.loads(_s3_text(windowed["S3Uri"]))
+    assert manifest == [
+        {"prefix": f"s3://{bucket}/"},
+        "train/parts/2025/03/02/log-02.csv",
+        "train/parts/2025/03/03/log-03.csv",
+    ]
