@@ -79,8 +79,12 @@ lint: setup ## ruff, mypy, the import layers; terraform fmt, validate, module do
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/secml lint --checkov $(CHECKOV_VENV)/bin/checkov
 
-test: setup ## the whole test suite
-	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/pytest
+# Three workers, a test file each at a time: most of the suite waits on Terraform and the emulator
+# rather than the CPU, so three beat two cores' worth of serial runs. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 3
+
+test: setup ## the whole test suite (TEST_WORKERS=N, default 3; 0 runs it serially)
+	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 clean: ## stop every local emulator, remove build outputs and local emulator state (never reports/, AWS state or the venvs)
 	if [ -x $(VENV)/bin/secml ]; then $(VENV)/bin/secml --target local emulator stop --all; fi
