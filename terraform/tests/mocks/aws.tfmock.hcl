@@ -36,3 +36,7 @@ mock_resource "aws_iam_role" {
 mock_resource "aws_cloudwatch_log_group" {
   defaults = { arn = "arn:aws:logs:us-west-2:123456789012:log-group:/aws/lambda/secml-mock" }
 }
+
+mock_resource "aws_sqs_queue" {
+  defaults = { arn = "arn:aws:sqs:us-west-2:123456789012:secml-mock-dead-letter" }
+}
