@@ -38,6 +38,17 @@ locals {
   }
 }
 
+# The detector comes first, and every other module waits for it: GuardDuty allows one detector
+# per account and region, and Terraform cannot look for one without failing when there is none,
+# so with create_guardduty_detector = true in a region that already has one, CreateDetector
+# fails before the stack has created anything else (set the variable to false to reuse it).
+module "guardduty" {
+  source = "./modules/guardduty"
+
+  create_detector              = var.create_guardduty_detector
+  finding_publishing_frequency = var.guardduty_finding_publishing_frequency
+}
+
 module "tuples_bucket" {
   source = "./modules/tuples_bucket"
 
@@ -47,6 +58,8 @@ module "tuples_bucket" {
   access_log_bucket       = var.access_log_bucket
   log_group_name_prefix   = "/aws/lambda/${var.name_prefix}-"
   guardduty_export_prefix = var.guardduty_export_findings ? local.guardduty_export_prefix : null
+
+  depends_on = [module.guardduty]
 }
 
 module "ingest" {
@@ -65,22 +78,27 @@ module "ingest" {
   cloudtrail_input   = local.cloudtrail_input
   guardduty_input    = local.guardduty_input
   input_kms_key_arns = var.input_kms_key_arns
+
+  depends_on = [module.guardduty]
 }
 
-module "guardduty" {
-  source = "./modules/guardduty"
+module "guardduty_export" {
+  source = "./modules/guardduty_export"
+  count  = var.guardduty_export_findings ? 1 : 0
 
-  create_detector              = var.create_guardduty_detector
-  finding_publishing_frequency = var.guardduty_finding_publishing_frequency
-  export_destination = var.guardduty_export_findings ? {
-    bucket_arn  = module.tuples_bucket.bucket_arn
-    prefix      = local.guardduty_export_prefix
-    kms_key_arn = module.tuples_bucket.kms_key_arn
-  } : null
+  detector_id = module.guardduty.detector_id
+  bucket_arn  = module.tuples_bucket.bucket_arn
+  prefix      = local.guardduty_export_prefix
+  kms_key_arn = module.tuples_bucket.kms_key_arn
+  # GuardDuty checks at creation that it may write there: the destination waits for the bucket
+  # policy and the key policy that allow it.
+  grants = module.tuples_bucket.guardduty_export_grants
+}
 
-  # GuardDuty checks at creation that it may write to the destination: the bucket policy and the
-  # key policy that allow it must exist first (the ARNs alone do not wait for them).
-  depends_on = [module.tuples_bucket]
+# The export used to live in the guardduty module.
+moved {
+  from = module.guardduty.aws_guardduty_publishing_destination.s3[0]
+  to   = module.guardduty_export[0].aws_guardduty_publishing_destination.this
 }
 
 module "notebook" {
@@ -97,6 +115,8 @@ module "notebook" {
   tuples_bucket_name     = module.tuples_bucket.bucket_name
   workshop_notebook      = { path = local.notebook_path, source_hash = filemd5(local.notebook_path) }
   driver_wheel           = { path = local.driver_wheel_path, source_hash = filemd5(local.driver_wheel_path) }
+
+  depends_on = [module.guardduty]
 }
 
 # Training parts: per-object ingest of new CloudTrail deliveries (and backfill batches).
@@ -120,6 +140,8 @@ module "parts" {
   backfill_max_concurrency              = var.backfill_max_concurrency
   backfill_objects_per_batch            = var.backfill_objects_per_batch
   backfill_tolerated_failure_percentage = var.backfill_tolerated_failure_percentage
+
+  depends_on = [module.guardduty]
 }
 
 module "automation" {
@@ -138,4 +160,6 @@ module "automation" {
   finding_type_prefixes = var.automation_finding_type_prefixes
   security_hub_enabled  = var.automation_security_hub_enabled
   log_retention_days    = var.log_retention_days
+
+  depends_on = [module.guardduty]
 }

@@ -82,7 +82,7 @@ run "own_inputs_and_export" {
   }
 
   assert {
-    condition     = length(module.guardduty.detector_id) > 0 && output.cloudtrail_ingest_function_name == "team-sec-cloudtrail-ingest"
+    condition     = length(module.guardduty_export) == 1 && length(module.guardduty.detector_id) > 0 && output.cloudtrail_ingest_function_name == "team-sec-cloudtrail-ingest"
     error_message = "the export is wired to the detector and names follow name_prefix"
   }
 

@@ -4,6 +4,7 @@ as a user's AWS account would show it, then destroyed, leaving nothing behind.""
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import time
 from pathlib import Path
@@ -28,6 +29,8 @@ pytestmark = [pytest.mark.emulator, pytest.mark.terraform, pytest.mark.usefixtur
 # pytest-terraform applies tests/infra/terraform/secml_stack (the root stack as a module) once
 # for this module; the last test destroys it, so teardown has nothing left to do.
 terraform("secml_stack", scope="module", teardown=terraform.TEARDOWN_OFF)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
 CONTRACT_OUTPUTS = {
     "tuples_bucket_name",
@@ -317,6 +320,42 @@ def test_the_retraining_schedule_starts_training_on_the_last_days_of_tuples(secm
         job["RoleArn"] == outputs["notebook_role_arn"]
         and "ipinsights" in job["AlgorithmSpecification"]["TrainingImage"]
     )
+
+
+def test_ingest_runs_with_its_role_and_is_refused_what_the_role_lacks(secml_stack: Any) -> None:
+    """The emulator runs a function's code with its role's credentials and checks the role's
+    policy (emulator/patches/lambda_role_credentials.py): the deployed CloudTrail ingest runs
+    clean with its own role, and fails with S3's AccessDenied once its role may not write its output."""
+    outputs = outputs_of(secml_stack)
+    bucket, function_name = outputs["tuples_bucket_name"], outputs["cloudtrail_ingest_function_name"]
+    records = (FIXTURES / "cloudtrail_records.json").read_bytes()
+    boto3.client("s3").put_object(Bucket=bucket, Key="cloudtrail/2019/records.json.gz", Body=gzip.compress(records))
+    lambda_client, iam = boto3.client("lambda"), boto3.client("iam")
+
+    answer = lambda_client.invoke(FunctionName=function_name, Payload=b"{}")
+    assert "FunctionError" not in answer, answer["Payload"].read()
+    assert boto3.client("s3").head_object(Bucket=bucket, Key="train/cloudtrail_tuples.csv")["ContentLength"] > 0
+
+    role_name = outputs["cloudtrail_ingest_role_arn"].rsplit("/", 1)[1]
+    (policy_name,) = iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+    statements = role_policy_statements(outputs["cloudtrail_ingest_role_arn"])
+    without_write = [statement for statement in statements if statement["Sid"] != "WriteOwnOutputKeys"]
+    assert len(without_write) == len(statements) - 1
+    iam.put_role_policy(
+        RoleName=role_name,
+        PolicyName=policy_name,
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": without_write}),
+    )
+    try:
+        refused = lambda_client.invoke(FunctionName=function_name, Payload=b"{}")
+    finally:
+        iam.put_role_policy(
+            RoleName=role_name,
+            PolicyName=policy_name,
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+    assert refused["FunctionError"] == "Unhandled"
+    assert "AccessDenied" in refused["Payload"].read().decode()
 
 
 def test_destroy_leaves_nothing(secml_stack: Any, stack_name_prefix: str) -> None:

@@ -51,12 +51,15 @@ class Example:
         directory = tmp_path / "checkout" / "terraform" / "examples" / name
         return cls(directory, {**env, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"})
 
-    def terraform(self, *args: str) -> str:
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         binary = shutil.which("terraform")
         assert binary, "terraform is not on PATH"
-        completed = subprocess.run(
+        return subprocess.run(
             [binary, f"-chdir={self.directory}", *args], env=self.env, capture_output=True, text=True, check=False
         )
+
+    def terraform(self, *args: str) -> str:
+        completed = self.run(*args)
         assert completed.returncode == 0, f"terraform {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}"
         return completed.stdout
 
@@ -72,6 +75,12 @@ class ExampleStack:
         self.example.terraform("apply", "-no-color", "-auto-approve", f"-var-file={self.var_file}")
         outputs = json.loads(self.example.terraform("output", "-no-color", "-json"))
         return {name: entry["value"] for name, entry in outputs.items()}
+
+    def apply_refused(self) -> str:
+        """Apply expecting Terraform to fail; its error output."""
+        completed = self.example.run("apply", "-no-color", "-auto-approve", f"-var-file={self.var_file}")
+        assert completed.returncode != 0, f"the apply succeeded:\n{completed.stdout}"
+        return completed.stderr
 
     def destroy(self) -> None:
         self.example.terraform("destroy", "-no-color", "-auto-approve", f"-var-file={self.var_file}")
@@ -228,6 +237,38 @@ def test_workshop_example_applies_and_destroys(example_stack) -> None:
     finally:
         stack.destroy()
     assert detector_id not in boto3.client("guardduty").list_detectors()["DetectorIds"], "its own detector goes"
+
+
+def stack_resources(name_prefix: str) -> list[str]:
+    """What of a stack named name_prefix exists: buckets, KMS aliases, roles, functions, log groups."""
+    buckets = [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(name_prefix)]
+    aliases = [a["AliasName"] for a in boto3.client("kms").list_aliases()["Aliases"] if name_prefix in a["AliasName"]]
+    roles = [r["RoleName"] for r in boto3.client("iam").list_roles()["Roles"] if r["RoleName"].startswith(name_prefix)]
+    functions = [
+        f["FunctionName"]
+        for f in boto3.client("lambda").list_functions()["Functions"]
+        if f["FunctionName"].startswith(name_prefix)
+    ]
+    log_groups = boto3.client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{name_prefix}")["logGroups"]
+    return buckets + aliases + roles + functions + [group["logGroupName"] for group in log_groups]
+
+
+@pytest.mark.emulator
+@pytest.mark.terraform
+def test_creating_a_second_detector_fails_before_anything_else_is_created(
+    example_stack, existing_detector: str
+) -> None:
+    """create_guardduty_detector = true (the default) where a detector exists: CreateDetector runs
+    first and fails with GuardDuty's error, whose quoted source line names the variable to change,
+    and the stack has created nothing."""
+    stack = example_stack("workshop", {"name_prefix": "secmlex-dd"})
+    error = stack.apply_refused()
+    assert "a detector already exists for the current account" in error
+    assert "module.guardduty.aws_guardduty_detector.this[0]" in error
+    assert "set create_guardduty_detector = false" in error, "the error shows the source line naming the variable"
+    assert stack_resources("secmlex-dd") == []
+    assert stack.example.terraform("state", "list").strip() == "", "nothing entered the state"
+    assert boto3.client("guardduty").list_detectors()["DetectorIds"] == [existing_detector]
 
 
 @pytest.mark.emulator

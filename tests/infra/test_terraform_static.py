@@ -33,14 +33,13 @@ def test_configuration_validates(config: Path, tmp_path: Path) -> None:
     assert result.passed, result.output
 
 
-def test_module_tests_pass_with_mock_provider(built_artifacts, tmp_path: Path) -> None:
-    """`terraform test` on the modules' logic: validation, policy contents, encryption, reuse."""
+def initialised_root(tmp_path: Path) -> dict[str, str]:
+    """`terraform init` of the root with its working data under tmp_path; the environment to reuse."""
     env = dict(os.environ, TF_DATA_DIR=str(tmp_path / "data"), TF_IN_AUTOMATION="1")
-    root = terraform_dir()
     init = subprocess.run(
         [
             terraform_binary(),
-            f"-chdir={root}",
+            f"-chdir={terraform_dir()}",
             "init",
             "-backend=false",
             "-input=false",
@@ -53,6 +52,13 @@ def test_module_tests_pass_with_mock_provider(built_artifacts, tmp_path: Path) -
         check=False,
     )
     assert init.returncode == 0, init.stdout + init.stderr
+    return env
+
+
+def test_module_tests_pass_with_mock_provider(built_artifacts, tmp_path: Path) -> None:
+    """`terraform test` on the modules' logic: validation, policy contents, encryption, reuse."""
+    env = initialised_root(tmp_path)
+    root = terraform_dir()
     test = subprocess.run(
         [
             terraform_binary(),
@@ -70,6 +76,20 @@ def test_module_tests_pass_with_mock_provider(built_artifacts, tmp_path: Path) -
     )
     assert test.returncode == 0, test.stdout + test.stderr
     assert "0 failed" in test.stdout
+
+
+def test_export_destination_waits_for_the_policies_that_grant_it(tmp_path: Path) -> None:
+    """GuardDuty refuses a publishing destination it may not yet write to: in the root's graph the
+    destination depends on the bucket policy and the key (with its policy), not only the bucket."""
+    env = initialised_root(tmp_path)
+    root = terraform_dir()
+    graph = subprocess.run(
+        [terraform_binary(), f"-chdir={root}", "graph"], env=env, capture_output=True, text=True, check=False
+    )
+    assert graph.returncode == 0, graph.stderr
+    destination = '"module.guardduty_export.aws_guardduty_publishing_destination.this"'
+    assert f'{destination} -> "module.tuples_bucket.aws_s3_bucket_policy.tuples"' in graph.stdout
+    assert f'{destination} -> "module.tuples_bucket.aws_kms_key.tuples"' in graph.stdout
 
 
 def test_checkov_finds_no_failed_check() -> None:

@@ -1,7 +1,9 @@
-# The region's GuardDuty detector: created here, or the existing one reused, and optionally
-# exporting its findings to S3 for the GuardDuty ingest.
+# The region's GuardDuty detector: created here, or the existing one reused. The root stack
+# creates it before anything else (see ../../main.tf), so that an apply in a region that already
+# has a detector fails before it creates anything.
 
-resource "aws_guardduty_detector" "this" {
+# Terraform quotes the block's first line under a failed CreateDetector, so that line says what to do.
+resource "aws_guardduty_detector" "this" { # "detector already exists"? set create_guardduty_detector = false (module: create_detector) to reuse it
   #checkov:skip=CKV2_AWS_3:Organization-wide enablement belongs to the delegated administrator account, not to this workload stack.
 
   count = var.create_detector ? 1 : 0
@@ -16,13 +18,4 @@ data "aws_guardduty_detector" "existing" {
 
 locals {
   detector_id = var.create_detector ? aws_guardduty_detector.this[0].id : data.aws_guardduty_detector.existing[0].id
-}
-
-resource "aws_guardduty_publishing_destination" "s3" {
-  count = var.export_destination == null ? 0 : 1
-
-  detector_id      = local.detector_id
-  destination_type = "S3"
-  destination_arn  = "${var.export_destination.bucket_arn}/${trimsuffix(var.export_destination.prefix, "/")}"
-  kms_key_arn      = var.export_destination.kms_key_arn
 }

@@ -12,3 +12,8 @@ output "kms_key_arn" {
   description = "KMS key encrypting the bucket (created here or brought in)."
   value       = local.kms_key_arn
 }
+
+output "guardduty_export_grants" {
+  description = "IDs of the bucket policy and of the key this module creates (with its policy), which grant GuardDuty's export; a publishing destination must be created after them."
+  value       = concat([aws_s3_bucket_policy.tuples.id], aws_kms_key.tuples[*].key_id)
+}

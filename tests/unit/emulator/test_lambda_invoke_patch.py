@@ -32,10 +32,15 @@ def _zip(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def _function(name: str, source: str, **settings: object) -> str:
+def _function(name: str, source: str, allowed: list[dict[str, str]] | None = None, **settings: object) -> str:
+    """A function from `source` whose role allows the statements `allowed` (the code runs with
+    its role's credentials)."""
     role = f"secml-test-{name}"
     iam = boto3.client("iam", region_name=REGION)
     arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    if allowed:
+        document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **grant} for grant in allowed]}
+        iam.put_role_policy(RoleName=role, PolicyName="allowed", PolicyDocument=json.dumps(document))
     answer = boto3.client("lambda", region_name=REGION).create_function(
         FunctionName=name, Runtime="python3.12", Role=arn, Handler="fn.handler",
         Code={"ZipFile": _zip({"fn.py": source})}, **settings,
@@ -104,7 +109,8 @@ def test_an_s3_notification_runs_the_function(emulator_env: Target) -> None:
         "    key = urllib.parse.unquote_plus(record['object']['key'])  # event keys are URL-encoded\n"
         "    boto3.client('s3').put_object(Bucket=record['bucket']['name'], Key='seen/' + key, Body=b'ok')\n"
     )
-    arn = _function("patch-notified", source, Timeout=30)
+    grant = {"Action": "s3:PutObject", "Resource": "arn:aws:s3:::patch-notify/seen/*"}
+    arn = _function("patch-notified", source, [grant], Timeout=30)
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="patch-notify", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
     s3.put_bucket_notification_configuration(

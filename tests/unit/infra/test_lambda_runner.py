@@ -20,6 +20,8 @@ from secml.infra.lambda_runner import InvokeResult, invoke
 pytestmark = pytest.mark.emulator
 ROLE_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                         "Principal": {"Service": "lambda.amazonaws.com"}}]}  # fmt: skip
+RUNNER_BUCKETS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": ["arn:aws:s3:::runner-*"],
+                  "Action": ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]}]}  # fmt: skip
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -46,6 +48,10 @@ def _create(name: str, handler: str, code: bytes, variables: dict[str, str]) -> 
         role = iam.create_role(RoleName="secml-test-ingest", AssumeRolePolicyDocument=json.dumps(ROLE_POLICY))["Role"][
             "Arn"
         ]
+        # The emulator runs the code with this role's credentials: it reads and writes the runner-* buckets.
+        iam.put_role_policy(
+            RoleName="secml-test-ingest", PolicyName="runner-buckets", PolicyDocument=json.dumps(RUNNER_BUCKETS)
+        )
     lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler=handler, Code={"ZipFile": code},
                         Timeout=60, Environment={"Variables": variables})  # fmt: skip
 

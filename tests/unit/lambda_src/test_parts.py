@@ -20,6 +20,9 @@ from secml_ingest.parts import SourceObject, outside_window, part_name, sources_
 
 ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                           "Principal": {"Service": "lambda.amazonaws.com"}}]})  # fmt: skip
+PARTS_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::parts-logs/*"},
+    {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::parts-tuples/*"}]})  # fmt: skip
 
 
 def test_part_names_are_dated_and_derived_from_the_source_only() -> None:
@@ -74,7 +77,10 @@ def test_new_objects_become_parts_and_a_poisoned_one_reaches_the_dead_letter_que
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     queue_url = sqs.create_queue(QueueName="parts-dead-letter")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    role = boto3.client("iam").create_role(RoleName="parts-test", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="parts-test", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    # The emulator runs the code with this role's credentials: read the logs, write the parts.
+    iam.put_role_policy(RoleName="parts-test", PolicyName="parts", PolicyDocument=PARTS_POLICY)
     package = build_lambda_zip(lambda_src_dir(), "cloudtrail_parts", tmp_path / "cloudtrail_parts.zip")
     arn = lam.create_function(
         FunctionName="parts-test", Runtime="python3.12", Role=role, Handler="cloudtrail_parts.handler",

@@ -1,0 +1,1 @@
+# No outputs: nothing reads the destination back.
