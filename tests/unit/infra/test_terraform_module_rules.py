@@ -117,3 +117,11 @@ def test_the_project_modules_pass_their_own_rules_and_docs() -> None:
     assert {config.name for config in configs} >= {"terraform", "ingest", "workshop", "existing-account"}
     assert terraform_checks.check(configs) == []
     assert terraform_docs.drifted(configs) == []
+
+
+def test_updating_docs_skips_a_module_without_a_readme_and_the_rules_name_it(tmp_path: Path) -> None:
+    folder = write_module(tmp_path / "m")
+    (folder / "README.md").unlink()
+    result = lint.documentation([folder], update=True)  # no traceback: nothing to update
+    assert not result.passed and "README.md" in result.output and not (folder / "README.md").exists()
+    assert "module has no README.md" in lint.module_rules([folder]).output
