@@ -21,7 +21,7 @@ import pytest
 
 from secml.cli import main
 from secml.core.target import Target
-from secml.data.seed import seed_emulator_inputs
+from secml.data.seed import upload_corpus
 from secml.data.size import CorpusSize
 from secml.infra.artefacts import build_all
 from secml.infra.terraform import TerraformRunner
@@ -48,7 +48,7 @@ def applied_stack(emulator: Target, terraform_cli_env: dict[str, str]) -> Iterat
         runner.apply()
         values = runner.outputs()
         cloudtrail, guardduty = values["cloudtrail_input"], values["guardduty_input"]
-        seed_emulator_inputs(
+        upload_corpus(
             emulator, (cloudtrail["bucket"], cloudtrail["prefix"]), (guardduty["bucket"], guardduty["prefix"]),
             emulator.state_dir / "truth.csv", size=SMALL,
         )  # fmt: skip

@@ -129,3 +129,34 @@ def test_patched_emulator_keeps_platform_and_metadata_settings(emulator_env: Tar
     )
     described = sagemaker.describe_notebook_instance(NotebookInstanceName="hardened-nb")
     assert {key: described[key] for key in NOTEBOOK_SETTINGS} == NOTEBOOK_SETTINGS
+
+
+def _empty_a_versioned_bucket_with_a_delete_marker() -> None:
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="versioned", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="versioned", Key="k", Body=b"v1")
+    s3.delete_object(Bucket="versioned", Key="k")  # leaves a delete marker
+    # terraform destroy removes the versioning resource (suspends it) before force_destroy empties
+    s3.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Suspended"})
+    listed = s3.list_object_versions(Bucket="versioned")
+    entries = [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])]
+    objects = [{"Key": entry["Key"], "VersionId": entry["VersionId"]} for entry in entries]
+    s3.delete_objects(Bucket="versioned", Delete={"Objects": objects})  # what force_destroy does
+    assert "Versions" not in s3.list_object_versions(Bucket="versioned")
+
+
+def test_upstream_cannot_empty_a_bucket_holding_a_delete_marker() -> None:
+    with mock_aws(), pytest.raises((AttributeError, ClientError)):  # in-process, or a 500 from the server
+        _empty_a_versioned_bucket_with_a_delete_marker()
+
+
+def test_patched_emulator_empties_a_bucket_holding_a_delete_marker(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.s3.models import FakeDeleteMarker
+
+    from secml.emulator.patches import s3_delete_marker_dispose
+
+    monkeypatch.setattr(FakeDeleteMarker, "dispose", None, raising=False)  # undone after the test
+    s3_delete_marker_dispose.apply()
+    with mock_aws():
+        _empty_a_versioned_bucket_with_a_delete_marker()

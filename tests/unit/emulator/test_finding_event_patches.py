@@ -11,10 +11,10 @@ from typing import Any
 import boto3
 import moto.guardduty.models
 import pytest
+from lambda_functions import make_function
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.events.models import events_backends
-from test_lambda_invoke_patch import _function
 
 from secml.core.target import Target
 from secml.data.findings import sample_findings
@@ -82,7 +82,13 @@ def detector_id(emulator_env: Target) -> Any:
 @pytest.mark.emulator
 def test_findings_reach_eventbridge_and_a_lambda_target(emulator_env: Target, detector_id: str) -> None:
     out_url, _ = _queue("events-echo-out")
-    function_arn = _function("events-echo", ECHO_SOURCE, Environment={"Variables": {"OUT": out_url}}, Timeout=30)
+    function_arn = make_function(
+        "events-echo",
+        ECHO_SOURCE,
+        allowed=[{"Action": "sqs:SendMessage", "Resource": "*"}],  # its code runs with its role
+        Environment={"Variables": {"OUT": out_url}},
+        Timeout=30,
+    )
     events = boto3.client("events")
     events.put_rule(Name="findings-to-echo", EventPattern=GUARDDUTY_PATTERN)
     events.put_targets(Rule="findings-to-echo", Targets=[{"Id": "echo", "Arn": function_arn}])
@@ -114,7 +120,7 @@ def test_failures_reach_the_on_failure_destination_and_the_target_dead_letter_qu
 ) -> None:
     failed_url, failed_arn = _queue("events-failed")
     undelivered_url, undelivered_arn = _queue("events-undelivered")
-    broken = _function("events-broken", "def handler(event, context):\n    raise ValueError('no model')\n")
+    broken = make_function("events-broken", "def handler(event, context):\n    raise ValueError('no model')\n")
     boto3.client("lambda").put_function_event_invoke_config(
         FunctionName="events-broken",
         MaximumRetryAttempts=1,

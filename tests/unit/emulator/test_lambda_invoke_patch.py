@@ -5,13 +5,12 @@ caller: the Invoke API and S3 bucket notifications here; Step Functions in the b
 from __future__ import annotations
 
 import base64
-import io
 import json
 import time
-import zipfile
 
 import boto3
 import pytest
+from lambda_functions import REGION, make_function
 from moto import mock_aws
 from moto.awslambda.utils import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -19,38 +18,10 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from secml.core.target import Target
 from secml.emulator.patches import lambda_subprocess_invoke
 
-REGION = "us-west-2"
-ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                          "Principal": {"Service": "lambda.amazonaws.com"}}]})  # fmt: skip
-
-
-def _zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in sorted(files.items()):
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
-def _function(name: str, source: str, allowed: list[dict[str, str]] | None = None, **settings: object) -> str:
-    """A function from `source` whose role allows the statements `allowed` (the code runs with
-    its role's credentials)."""
-    role = f"secml-test-{name}"
-    iam = boto3.client("iam", region_name=REGION)
-    arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
-    if allowed:
-        document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **grant} for grant in allowed]}
-        iam.put_role_policy(RoleName=role, PolicyName="allowed", PolicyDocument=json.dumps(document))
-    answer = boto3.client("lambda", region_name=REGION).create_function(
-        FunctionName=name, Runtime="python3.12", Role=arn, Handler="fn.handler",
-        Code={"ZipFile": _zip({"fn.py": source})}, **settings,
-    )  # fmt: skip
-    return str(answer["FunctionArn"])
-
 
 def test_upstream_invoke_needs_docker() -> None:
     with mock_aws():
-        _function("canary", "def handler(event, context):\n    return 1\n")
+        make_function("canary", "def handler(event, context):\n    return 1\n")
         function = get_backend(DEFAULT_ACCOUNT_ID, REGION).get_function("canary")
         headers: dict[str, str] = {}
         payload = lambda_subprocess_invoke.UPSTREAM_INVOKE(function, "{}", {}, headers)
@@ -68,7 +39,7 @@ def test_invoke_runs_the_handler_with_its_environment_and_logs(emulator_env: Tar
         "    return {'twice': event['n'] * 2, 'colour': os.environ['COLOUR'],\n"
         "            'memory': context.memory_limit_in_mb, 'left_ms': context.get_remaining_time_in_millis()}\n"
     )
-    _function("patch-echo", source, Environment={"Variables": {"COLOUR": "teal"}}, MemorySize=256, Timeout=7)
+    make_function("patch-echo", source, Environment={"Variables": {"COLOUR": "teal"}}, MemorySize=256, Timeout=7)
     answer = boto3.client("lambda").invoke(FunctionName="patch-echo", Payload=b'{"n": 21}', LogType="Tail")
     payload = json.loads(answer["Payload"].read())
     assert "FunctionError" not in answer
@@ -84,7 +55,7 @@ def test_invoke_runs_the_handler_with_its_environment_and_logs(emulator_env: Tar
 def test_the_answer_carries_the_invocation_request_id_its_log_lines_carry(emulator_env: Target) -> None:
     """Callers find a run's whole log in CloudWatch Logs by the answer's request id, as on AWS
     (upstream moto answers a random id of its own, and the log search then waits in vain)."""
-    _function("patch-request-id", "def handler(event, context):\n    return context.aws_request_id\n")
+    make_function("patch-request-id", "def handler(event, context):\n    return context.aws_request_id\n")
     answer = boto3.client("lambda").invoke(FunctionName="patch-request-id", Payload=b"{}", LogType="Tail")
     request_id = answer["ResponseMetadata"]["RequestId"]
     assert json.loads(answer["Payload"].read()) == request_id
@@ -94,7 +65,7 @@ def test_the_answer_carries_the_invocation_request_id_its_log_lines_carry(emulat
 @pytest.mark.emulator
 def test_a_function_over_its_memory_size_is_stopped(emulator_env: Target) -> None:
     source = "def handler(event, context):\n    hog = bytearray(400 * 1024 * 1024)\n    return len(hog)\n"
-    _function("patch-hog", source, MemorySize=128, Timeout=30)
+    make_function("patch-hog", source, MemorySize=128, Timeout=30)
     answer = boto3.client("lambda").invoke(FunctionName="patch-hog", Payload=b"{}")
     assert answer["FunctionError"] == "Unhandled"
     assert json.loads(answer["Payload"].read())["errorType"] == "Runtime.OutOfMemory"
@@ -110,7 +81,7 @@ def test_an_s3_notification_runs_the_function(emulator_env: Target) -> None:
         "    boto3.client('s3').put_object(Bucket=record['bucket']['name'], Key='seen/' + key, Body=b'ok')\n"
     )
     grant = {"Action": "s3:PutObject", "Resource": "arn:aws:s3:::patch-notify/seen/*"}
-    arn = _function("patch-notified", source, [grant], Timeout=30)
+    arn = make_function("patch-notified", source, [grant], Timeout=30)
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="patch-notify", CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
     s3.put_bucket_notification_configuration(
@@ -139,7 +110,7 @@ def test_upstream_s3_notifications_drop_failures() -> None:
     with mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
         url = sqs.create_queue(QueueName="dead")["QueueUrl"]
-        arn = _function("fails", "def handler(event, context):\n    raise ValueError('x')\n")
+        arn = make_function("fails", "def handler(event, context):\n    raise ValueError('x')\n")
         boto3.client("lambda", region_name=REGION).put_function_event_invoke_config(
             FunctionName="fails",
             DestinationConfig={"OnFailure": {"Destination": f"arn:aws:sqs:{REGION}:{DEFAULT_ACCOUNT_ID}:dead"}},

@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from test_lambda_invoke_patch import _function
+from lambda_functions import make_function
 
 from secml.core.target import Target
 from secml.emulator.patches import stepfunctions_distributed_map as patch
@@ -135,7 +135,7 @@ def test_patched_emulator_runs_a_batched_map_over_s3(emulator_env: Target) -> No
         "        raise ValueError('poisoned: ' + ','.join(keys))\n"
         "    return {'keys': keys, 'tag': event['BatchInput']['tag'], 'bucket': event['BatchInput']['bucket']}\n"
     )
-    function_arn = _function("dmap-batch", source, Timeout=30)
+    function_arn = make_function("dmap-batch", source, Timeout=30)
     s3 = boto3.client("s3")
     bucket = "dmap-input"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": emulator_env.region})
