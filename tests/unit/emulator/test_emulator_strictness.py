@@ -7,7 +7,6 @@ the default region never meet what they create."""
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -134,72 +133,3 @@ def test_patched_emulator_refuses_and_reports_concurrency(emulator_env: Target) 
     finally:
         client.delete_function(FunctionName="strict-concurrency")
         boto3.client("iam", region_name=ISOLATED_REGION).delete_role(RoleName="strict-concurrency-role")
-
-
-# --- lambda_role_credentials ----------------------------------------------------------------
-
-
-def _role_without_permissions(iam: Any, name: str) -> str:
-    return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"])
-
-
-def test_upstream_never_checks_a_role_session() -> None:
-    """moto leaves IAM unchecked by default: a session of a role without any policy writes to S3."""
-    with mock_aws():
-        iam, sts = boto3.client("iam", region_name=REGION), boto3.client("sts", region_name=REGION)
-        role_arn = _role_without_permissions(iam, "no-permissions")
-        credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="upstream")["Credentials"]
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="upstream-unchecked")
-        session_s3 = boto3.client(
-            "s3",
-            region_name="us-east-1",
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
-        session_s3.put_object(Bucket="upstream-unchecked", Key="written", Body=b"x")
-        assert s3.get_object(Bucket="upstream-unchecked", Key="written")["Body"].read() == b"x"
-
-
-@pytest.mark.emulator
-def test_patched_emulator_runs_functions_with_their_role_and_checks_it(emulator_env: Target) -> None:
-    """A function may write only where its role allows; the deployer's own calls stay unchecked."""
-    source = (
-        "import boto3\n"
-        "def handler(event, context):\n"
-        "    boto3.client('s3').put_object(Bucket='strict-role', Key=event['key'], Body=b'x')\n"
-        "    return boto3.client('sts').get_caller_identity()['Arn']\n"
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", source)
-    iam, client = boto3.client("iam", region_name=ISOLATED_REGION), boto3.client("lambda", region_name=ISOLATED_REGION)
-    s3 = boto3.client("s3", region_name=ISOLATED_REGION)
-    s3.create_bucket(Bucket="strict-role", CreateBucketConfiguration={"LocationConstraint": ISOLATED_REGION})
-    role_arn = _role_without_permissions(iam, "strict-role-writer")
-    grant = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::strict-role/allowed/*"}
-    iam.put_role_policy(
-        RoleName="strict-role-writer",
-        PolicyName="write-allowed",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [grant]}),
-    )
-    client.create_function(
-        FunctionName="strict-role", Runtime="python3.12", Role=role_arn, Handler="handler.handler",
-        Code={"ZipFile": buffer.getvalue()}, Timeout=30,
-    )  # fmt: skip
-    try:
-        allowed = client.invoke(FunctionName="strict-role", Payload=json.dumps({"key": "allowed/one"}))
-        assert "FunctionError" not in allowed, allowed["Payload"].read()
-        assert json.loads(allowed["Payload"].read()).endswith(":assumed-role/strict-role-writer/strict-role")
-        refused = client.invoke(FunctionName="strict-role", Payload=json.dumps({"key": "elsewhere/one"}))
-        assert refused["FunctionError"] == "Unhandled"
-        assert "AccessDenied" in refused["Payload"].read().decode()
-        keys = [item["Key"] for item in s3.list_objects_v2(Bucket="strict-role")["Contents"]]
-        assert keys == ["allowed/one"]
-    finally:
-        client.delete_function(FunctionName="strict-role")
-        iam.delete_role_policy(RoleName="strict-role-writer", PolicyName="write-allowed")
-        iam.delete_role(RoleName="strict-role-writer")
-        s3.delete_object(Bucket="strict-role", Key="allowed/one")
-        s3.delete_bucket(Bucket="strict-role")
