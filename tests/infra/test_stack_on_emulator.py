@@ -4,6 +4,7 @@ as a user's AWS account would show it, then destroyed, leaving nothing behind.""
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import time
 from pathlib import Path
@@ -30,6 +31,13 @@ pytestmark = [pytest.mark.emulator, pytest.mark.terraform, pytest.mark.usefixtur
 terraform("secml_stack", scope="module", teardown=terraform.TEARDOWN_OFF)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
+# The statement automation_security_hub_enabled adds to the scorer's role (modules/automation).
+SECURITY_HUB_GRANT = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "securityhub:BatchUpdateFindings", "Resource": "*"}],
+    }
+)
 
 CONTRACT_OUTPUTS = {
     "tuples_bucket_name",
@@ -269,15 +277,18 @@ def test_a_finding_before_any_model_is_dead_lettered_and_the_next_one_after_prom
 def test_with_security_hub_on_the_verdict_reaches_the_findings_twin(
     secml_stack: Any, stack_environment: Target
 ) -> None:
-    """SECURITY_HUB=true (what automation_security_hub_enabled sets): the scorer annotates the
-    finding's Security Hub twin (the emulator imports twins as GuardDuty's integration does)."""
+    """SECURITY_HUB=true and the BatchUpdateFindings grant (what automation_security_hub_enabled
+    sets): the scorer annotates the finding's Security Hub twin (the emulator imports twins as
+    GuardDuty's integration does)."""
     outputs = outputs_of(secml_stack)
     function = outputs["finding_scorer_function_name"]
-    lambda_client, hub = boto3.client("lambda"), boto3.client("securityhub")
-    variables = lambda_client.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+    lambda_client, hub, iam = boto3.client("lambda"), boto3.client("securityhub"), boto3.client("iam")
+    configuration = lambda_client.get_function_configuration(FunctionName=function)
+    variables, role = configuration["Environment"]["Variables"], configuration["Role"].rsplit("/", 1)[-1]
     lambda_client.update_function_configuration(
         FunctionName=function, Environment={"Variables": {**variables, "SECURITY_HUB": "true"}}
     )
+    iam.put_role_policy(RoleName=role, PolicyName="test-security-hub", PolicyDocument=SECURITY_HUB_GRANT)
     hub.enable_security_hub()
     try:
         finding = _finding(outputs["guardduty_detector_id"], "c" * 32, "AIDAPRINCIPAL0002", "10.4.0.9")
@@ -292,6 +303,7 @@ def test_with_security_hub_on_the_verdict_reaches_the_findings_twin(
         assert twin["Note"]["Text"].startswith("secml IP Insights: ")
     finally:
         hub.disable_security_hub()
+        iam.delete_role_policy(RoleName=role, PolicyName="test-security-hub")
         lambda_client.update_function_configuration(FunctionName=function, Environment={"Variables": variables})
 
 
@@ -319,3 +331,68 @@ def test_the_retraining_schedule_starts_training_on_the_last_days_of_tuples(secm
         job["RoleArn"] == outputs["notebook_role_arn"]
         and "ipinsights" in job["AlgorithmSpecification"]["TrainingImage"]
     )
+
+
+def test_ingest_runs_with_its_role_and_is_refused_what_the_role_lacks(secml_stack: Any) -> None:
+    """The emulator runs a function's code with its role's credentials and checks the role's
+    policy (emulator/patches/lambda_role_credentials.py): the deployed CloudTrail ingest runs
+    clean with its own role, and fails with S3's AccessDenied once its role may not write its output."""
+    outputs = outputs_of(secml_stack)
+    bucket, function_name = outputs["tuples_bucket_name"], outputs["cloudtrail_ingest_function_name"]
+    records = (FIXTURES / "cloudtrail_records.json").read_bytes()
+    boto3.client("s3").put_object(Bucket=bucket, Key="cloudtrail/2019/records.json.gz", Body=gzip.compress(records))
+    lambda_client, iam = boto3.client("lambda"), boto3.client("iam")
+
+    answer = lambda_client.invoke(FunctionName=function_name, Payload=b"{}")
+    assert "FunctionError" not in answer, answer["Payload"].read()
+    assert boto3.client("s3").head_object(Bucket=bucket, Key="train/cloudtrail_tuples.csv")["ContentLength"] > 0
+
+    role_name = outputs["cloudtrail_ingest_role_arn"].rsplit("/", 1)[1]
+    (policy_name,) = iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+    statements = role_policy_statements(outputs["cloudtrail_ingest_role_arn"])
+    without_write = [statement for statement in statements if statement["Sid"] != "WriteOwnOutputKeys"]
+    assert len(without_write) == len(statements) - 1
+    iam.put_role_policy(
+        RoleName=role_name,
+        PolicyName=policy_name,
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": without_write}),
+    )
+    try:
+        refused = lambda_client.invoke(FunctionName=function_name, Payload=b"{}")
+    finally:
+        iam.put_role_policy(
+            RoleName=role_name,
+            PolicyName=policy_name,
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+    assert refused["FunctionError"] == "Unhandled"
+    assert "AccessDenied" in refused["Payload"].read().decode()
+
+
+def test_destroy_leaves_nothing(secml_stack: Any, stack_name_prefix: str) -> None:
+    outputs = outputs_of(secml_stack)
+    secml_stack.terraform.destroy()
+    buckets = [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
+    assert not [b for b in buckets if b.startswith(stack_name_prefix)]
+    functions = boto3.client("lambda").list_functions()["Functions"]
+    assert not [f for f in functions if f["FunctionName"].startswith(stack_name_prefix)]
+    roles = boto3.client("iam").list_roles()["Roles"]
+    assert not [r for r in roles if r["RoleName"].startswith(stack_name_prefix)]
+    groups = boto3.client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{stack_name_prefix}")
+    assert groups["logGroups"] == []
+    assert outputs["guardduty_detector_id"] not in boto3.client("guardduty").list_detectors()["DetectorIds"]
+    sagemaker = boto3.client("sagemaker")
+    assert sagemaker.list_notebook_instances(NameContains=stack_name_prefix)["NotebookInstances"] == []
+    with pytest.raises(sagemaker.exceptions.ClientError, match=r"does not exist|Could not find"):
+        sagemaker.describe_notebook_instance_lifecycle_config(
+            NotebookInstanceLifecycleConfigName=outputs["notebook_lifecycle_config_name"]
+        )
+    topics = boto3.client("sns").list_topics()["Topics"]
+    assert not [t for t in topics if t["TopicArn"].rsplit(":", 1)[1].startswith(stack_name_prefix)]
+    queues = boto3.client("sqs").list_queues(QueueNamePrefix=stack_name_prefix).get("QueueUrls", [])
+    assert queues == []
+    assert boto3.client("events").list_rules(NamePrefix=stack_name_prefix)["Rules"] == []
+    schedules = boto3.client("scheduler").list_schedules(NamePrefix=stack_name_prefix)["Schedules"]
+    assert schedules == []
+    key = boto3.client("kms").describe_key(KeyId=outputs["tuples_kms_key_arn"])["KeyMetadata"]
+    assert key["KeyState"] == "PendingDeletion"  # AWS never deletes a key at once

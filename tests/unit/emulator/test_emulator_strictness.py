@@ -7,8 +7,10 @@ the default region never meet what they create."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -133,3 +135,107 @@ def test_patched_emulator_refuses_and_reports_concurrency(emulator_env: Target) 
     finally:
         client.delete_function(FunctionName="strict-concurrency")
         boto3.client("iam", region_name=ISOLATED_REGION).delete_role(RoleName="strict-concurrency-role")
+
+
+# --- lambda_role_credentials ----------------------------------------------------------------
+
+
+def _role_without_permissions(iam: Any, name: str) -> str:
+    return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"])
+
+
+def test_upstream_never_checks_a_role_session() -> None:
+    """moto leaves IAM unchecked by default: a session of a role without any policy writes to S3."""
+    with mock_aws():
+        iam, sts = boto3.client("iam", region_name=REGION), boto3.client("sts", region_name=REGION)
+        role_arn = _role_without_permissions(iam, "no-permissions")
+        credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="upstream")["Credentials"]
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="upstream-unchecked")
+        session_s3 = boto3.client(
+            "s3",
+            region_name="us-east-1",
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+        session_s3.put_object(Bucket="upstream-unchecked", Key="written", Body=b"x")
+        assert s3.get_object(Bucket="upstream-unchecked", Key="written")["Body"].read() == b"x"
+
+
+@contextmanager
+def function_with_grant(name: str, source: str, grant: dict[str, Any], variables: dict[str, str]) -> Iterator[Any]:
+    """A function `name` running `source` under a role whose one inline policy is `grant`
+    (named "grant"); its Lambda client, and the function and role gone afterwards."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", source)
+    iam, client = boto3.client("iam", region_name=ISOLATED_REGION), boto3.client("lambda", region_name=ISOLATED_REGION)
+    role_arn = _role_without_permissions(iam, name)
+    iam.put_role_policy(
+        RoleName=name, PolicyName="grant", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [grant]})
+    )
+    client.create_function(
+        FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="handler.handler",
+        Code={"ZipFile": buffer.getvalue()}, Timeout=30, Environment={"Variables": variables},
+    )  # fmt: skip
+    try:
+        yield client
+    finally:
+        client.delete_function(FunctionName=name)
+        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=name, PolicyName=policy)
+        iam.delete_role(RoleName=name)
+
+
+@pytest.mark.emulator
+def test_patched_emulator_runs_functions_with_their_role_and_checks_it(emulator_env: Target) -> None:
+    """A function may write only where its role allows; the deployer's own calls stay unchecked."""
+    source = (
+        "import boto3\n"
+        "def handler(event, context):\n"
+        "    boto3.client('s3').put_object(Bucket='strict-role', Key=event['key'], Body=b'x')\n"
+        "    return boto3.client('sts').get_caller_identity()['Arn']\n"
+    )
+    s3 = boto3.client("s3", region_name=ISOLATED_REGION)
+    s3.create_bucket(Bucket="strict-role", CreateBucketConfiguration={"LocationConstraint": ISOLATED_REGION})
+    grant = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::strict-role/allowed/*"}
+    try:
+        with function_with_grant("strict-role-writer", source, grant, {}) as client:
+            allowed = client.invoke(FunctionName="strict-role-writer", Payload=json.dumps({"key": "allowed/one"}))
+            assert "FunctionError" not in allowed, allowed["Payload"].read()
+            identity = json.loads(allowed["Payload"].read())
+            assert identity.endswith(":assumed-role/strict-role-writer/strict-role-writer")
+            refused = client.invoke(FunctionName="strict-role-writer", Payload=json.dumps({"key": "elsewhere/one"}))
+            assert refused["FunctionError"] == "Unhandled"
+            assert "AccessDenied" in refused["Payload"].read().decode()
+        keys = [item["Key"] for item in s3.list_objects_v2(Bucket="strict-role")["Contents"]]
+        assert keys == ["allowed/one"]
+    finally:
+        for item in s3.list_objects_v2(Bucket="strict-role").get("Contents", []):
+            s3.delete_object(Bucket="strict-role", Key=item["Key"])
+        s3.delete_bucket(Bucket="strict-role")
+
+
+@pytest.mark.emulator
+def test_where_moto_resolves_no_resource_the_role_is_checked_by_action(emulator_env: Target) -> None:
+    """SNS requests reach moto's check with resource `*`: a Publish grant scoped to the topic's
+    ARN lets the function publish; without any Publish grant it is refused."""
+    source = (
+        "import boto3, os\n"
+        "def handler(event, context):\n"
+        "    boto3.client('sns').publish(TopicArn=os.environ['TOPIC'], Message='unusual')\n"
+    )
+    sns = boto3.client("sns", region_name=ISOLATED_REGION)
+    topic = sns.create_topic(Name="strict-role-topic")["TopicArn"]
+    grant = {"Effect": "Allow", "Action": "sns:Publish", "Resource": topic}
+    try:
+        with function_with_grant("strict-role-publisher", source, grant, {"TOPIC": topic}) as client:
+            allowed = client.invoke(FunctionName="strict-role-publisher", Payload=b"{}")
+            assert "FunctionError" not in allowed, allowed["Payload"].read()
+            boto3.client("iam").delete_role_policy(RoleName="strict-role-publisher", PolicyName="grant")
+            refused = client.invoke(FunctionName="strict-role-publisher", Payload=b"{}")
+            assert refused["FunctionError"] == "Unhandled"
+            assert "AccessDenied" in refused["Payload"].read().decode()
+    finally:
+        sns.delete_topic(TopicArn=topic)

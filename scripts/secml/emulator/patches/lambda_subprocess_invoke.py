@@ -7,7 +7,7 @@ notifications, not EventBridge targets, not Step Functions Task states.
 
 Patch: `LambdaFunction.invoke`, the one method all of those callers reach, runs the function's
 deployment package in a subprocess (secml.emulator.lambda_process): its handler, its environment
-variables plus the emulator's endpoint and credentials, its timeout, and its MemorySize as a
+variables plus the emulator's endpoint and its role's credentials (lambda_role_credentials), its timeout, and its MemorySize as a
 resident-memory limit. The answer keeps moto's contract (payload, `x-amz-function-error`, the
 base64 log tail for RequestResponse) and the log also goes to CloudWatch Logs, as moto does.
 The answer's request id is the invocation's, as Lambda's is (moto gives every answer a random one
@@ -25,8 +25,9 @@ from moto import settings
 from moto.awslambda.models import LambdaFunction
 from moto.awslambda.responses import LambdaResponse
 
-from secml.core.target import EMULATOR_CREDENTIALS, EMULATOR_HOST
+from secml.core.target import EMULATOR_HOST
 from secml.emulator import lambda_process
+from secml.emulator.patches.lambda_role_credentials import function_role_credentials
 
 UPSTREAM_INVOKE = LambdaFunction.invoke
 UPSTREAM_ENRICH_RESPONSE = LambdaResponse._enrich_response
@@ -45,7 +46,7 @@ def function_spec(function: LambdaFunction) -> lambda_process.FunctionSpec | Non
         return None
     environment = {
         **{str(k): str(v) for k, v in (function.environment_vars or {}).items()},
-        **EMULATOR_CREDENTIALS,
+        **function_role_credentials(function.account_id, function.region, function.role, function.function_name),
         "AWS_REGION": function.region,
         "AWS_DEFAULT_REGION": function.region,
         "AWS_ENDPOINT_URL": emulator_endpoint(),
