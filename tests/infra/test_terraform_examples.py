@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -18,6 +19,8 @@ from typing import Any
 
 import boto3
 import pytest
+
+from secml.emulator.server import EmulatorFiles
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(path.parent.name for path in (CHECKOUT / "terraform" / "examples").glob("*/main.tf"))
@@ -43,13 +46,15 @@ class Example:
 
     directory: Path
     env: dict[str, str]
+    # The emulator's request log, whose refusals a failed Terraform run's message includes.
+    emulator_log: Path | None = None
 
     @classmethod
-    def copied(cls, name: str, tmp_path: Path, env: dict[str, str]) -> Example:
+    def copied(cls, name: str, tmp_path: Path, env: dict[str, str], emulator_log: Path | None = None) -> Example:
         for folder in COPIED_FOLDERS:
             shutil.copytree(CHECKOUT / folder, tmp_path / "checkout" / folder, ignore=NOT_COPIED)
         directory = tmp_path / "checkout" / "terraform" / "examples" / name
-        return cls(directory, {**env, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"})
+        return cls(directory, {**env, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}, emulator_log)
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         binary = shutil.which("terraform")
@@ -60,8 +65,19 @@ class Example:
 
     def terraform(self, *args: str) -> str:
         completed = self.run(*args)
-        assert completed.returncode == 0, f"terraform {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}"
+        assert completed.returncode == 0, (
+            f"terraform {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}\n{self.emulator_answers()}"
+        )
         return completed.stdout
+
+    def emulator_answers(self, limit: int = 60) -> str:
+        """The emulator's Lambda requests and non-2xx answers (the last `limit`), which tell a
+        refusal from a request the provider retried after its answer was lost."""
+        if self.emulator_log is None or not self.emulator_log.exists():
+            return ""
+        lines = self.emulator_log.read_text(errors="replace").splitlines()
+        telling = [line for line in lines if "/functions" in line or not re.search(r'" 2\d\d ', line)]
+        return "emulator answers (Lambda requests, and all but 2xx):\n" + "\n".join(telling[-limit:])
 
 
 @dataclass(frozen=True)
@@ -94,7 +110,7 @@ def example_stack(emulator_env, built_artifacts, tmp_path: Path) -> Callable[[st
     a var file."""
 
     def prepare(name: str, variables: dict[str, Any]) -> ExampleStack:
-        example = Example.copied(name, tmp_path, emulator_env.environment())
+        example = Example.copied(name, tmp_path, emulator_env.environment(), EmulatorFiles.of(emulator_env).log)
         example.terraform("init", "-no-color", "-input=false", *plugin_dir_args())
         var_file = tmp_path / f"{name}.tfvars.json"
         defaults = {
