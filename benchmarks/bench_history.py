@@ -4,7 +4,8 @@ the evidence of a report's worth of finding IPs.
 
 The corpus: 2,000 principals, each with a few home /24s and some travel, 2 M tuples over 30 days
 (4 parts a day, laid out as `train/parts/<yyyy>/<mm>/<dd>/<part>.csv`). Each case runs in a fresh
-process so its peak memory (max RSS) is its own; figures are wall-clock seconds on this machine.
+process so its peak memory (max RSS) is its own; figures are wall-clock seconds on this machine,
+with the process's CPU seconds beside the index's (steadier on a shared machine).
 
 Run: `.venv/bin/python benchmarks/bench_history.py [--tuples N] [--findings N] [--dir DIR]`
 """
@@ -48,9 +49,9 @@ def generate(folder: Path, tuples: int, seed: int = 0) -> None:
 
 def measure(location: str, findings: int) -> None:
     """One case, in this process: build the index, gather the evidence of `findings` pairs."""
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     history = index.read(location)
-    built = time.perf_counter() - began
+    built, built_cpu = time.perf_counter() - began, time.process_time() - cpu
     rng = np.random.default_rng(1)
     principals = [f"user_{u}" for u in rng.integers(0, PRINCIPALS, size=findings).tolist()]
     ips = format_ipv4(rng.integers(0, 2**32, size=findings, dtype=np.uint32))
@@ -59,7 +60,7 @@ def measure(location: str, findings: int) -> None:
     gathered = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
     print(
-        f"{history.tuples:,} tuples, {history.keys.size:,} distinct pairs: index {built:.2f} s, "
+        f"{history.tuples:,} tuples, {history.keys.size:,} distinct pairs: index {built:.2f} s ({built_cpu:.2f} s CPU), "
         f"evidence of {findings:,} pairs {gathered:.3f} s, peak {peak:,.0f} MiB"
     )
 
