@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import boto3
 import numpy as np
+import pytest
+from moto import mock_aws
 
 from secml.history import evidence, index
 from secml.history.range_max import BLOCK, RangeMax
@@ -45,6 +48,19 @@ def _last_used(history: index.HistoryIndex) -> list[str | None]:
 
 def test_last_day_the_principal_used_the_longest_prefix(tmp_path: Path) -> None:
     history = index.read(str(_write_parts(tmp_path, PARTS)))
+    assert _last_used(history) == ["2026-03-09", "2026-03-08", "2026-03-09", "2026-03-09", "2026-03-07", None, None]
+
+
+@mock_aws
+def test_last_used_from_an_s3_prefix_of_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
+    s3 = boto3.client("s3", region_name="us-west-2")
+    s3.create_bucket(Bucket="tuples", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    for day, rows in PARTS.items():
+        body = "".join(f"{p},{ip}\n" for p, ip in rows).encode()
+        s3.put_object(Bucket="tuples", Key=f"train/parts/{day}/part-0.csv", Body=body)
+    history = index.read("s3://tuples/train/parts/")
     assert _last_used(history) == ["2026-03-09", "2026-03-08", "2026-03-09", "2026-03-09", "2026-03-07", None, None]
 
 
