@@ -171,7 +171,7 @@ def _last_days(keys: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return ordered[first], np.diff(np.append(first, keys.size)), np.maximum.reduceat(days[order], first)
 
 
-def day_number(day: str | None) -> int:
+def _day_number(day: str | None) -> int:
     """Days since 1970-01-01 of a part's `YYYY-MM-DD`; UNKNOWN_DAY for none, or for a folder that
     is no calendar day (2026/02/30): an unknown day is never guessed."""
     if day is None:
@@ -192,7 +192,7 @@ def from_chunks(chunks: Iterable[tuple[str | None, Tuples]]) -> HistoryIndex:
     for day, chunk in chunks:
         principals.extend(chunk.principals)
         ips.extend(chunk.ips)
-        runs.append((day_number(day), len(chunk)))
+        runs.append((_day_number(day), len(chunk)))
         skipped += chunk.skipped
     days = None
     if any(day != UNKNOWN_DAY for day, _ in runs):
