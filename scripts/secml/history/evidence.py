@@ -33,7 +33,9 @@ _SMALLEST_SHARE = 1e-6
 @dataclass(frozen=True)
 class Evidence:
     """Column-wise, one row per queried pair. `longest_prefix` is -1 (and every count 0) for a
-    principal absent from the history and for an address that is not IPv4."""
+    principal absent from the history and for an address that is not IPv4. `last_used` is the
+    last day the principal used the address's `longest_prefix` network: known only for a history
+    read from dated parts (secml.history.index), NaT otherwise."""
 
     longest_prefix: np.ndarray  # int64, leading bits shared with the closest address used before
     seen: dict[int, np.ndarray]  # prefix length -> times the principal used the address's prefix
@@ -41,6 +43,7 @@ class Evidence:
     new_to_account: np.ndarray  # bool
     normality: np.ndarray  # float64, log of the mean share; higher = more usual for the principal
     valid: np.ndarray  # bool: the principal is known and the address is IPv4
+    last_used: np.ndarray  # datetime64[D], NaT when unknown
 
 
 def gather(history: HistoryIndex, principals: Sequence[str], ips: Sequence[str]) -> Evidence:
@@ -53,13 +56,15 @@ def gather(history: HistoryIndex, principals: Sequence[str], ips: Sequence[str])
     counts = {bits: history.count_in_prefix(ids, addresses, bits) for bits in _ALL_LENGTHS.tolist()}
     mean_share = np.mean(list(counts.values()), axis=0) / np.maximum(totals, 1)
     valid = ids >= 0
+    longest_prefix = history.longest_prefix(ids, addresses)
     return Evidence(
-        longest_prefix=history.longest_prefix(ids, addresses),
+        longest_prefix=longest_prefix,
         seen={bits: counts[bits] for bits in REPORTED_PREFIXES},
         principal_events=totals,
         new_to_account=history.new_to_account(addresses) | ~parsed.valid,
         normality=np.where(valid, np.log(np.maximum(mean_share, _SMALLEST_SHARE)), np.log(_SMALLEST_SHARE)),
         valid=valid,
+        last_used=history.last_used(ids, addresses, longest_prefix),
     )
 
 
@@ -89,10 +94,23 @@ def usual_text(networks: list[tuple[str, int]]) -> str:
     return ", ".join(f"{name} ({count}×)" for name, count in networks)
 
 
-def reason(ip: str, longest_prefix: int, seen: dict[int, int], events: int, usual: list[tuple[str, int]]) -> str:
+def day_text(days: np.ndarray) -> list[str | None]:
+    """`YYYY-MM-DD` of each datetime64[D] day, None for NaT."""
+    return [None if np.isnat(day) else str(day) for day in np.asarray(days, dtype="datetime64[D]")]
+
+
+def reason(
+    ip: str,
+    longest_prefix: int,
+    seen: dict[int, int],
+    events: int,
+    usual: list[tuple[str, int]],
+    last_used: str | None = None,
+) -> str:
     """One line: the first octet-aligned network of the address the principal never used, or how
-    often it used the address itself (and what share of its `events` that is), then its usual
-    networks."""
+    often it used the address itself (and what share of its `events` that is), when it last used
+    the closest network (`last_used`, a day known only from dated parts; from /8 on, as the
+    closest network is named), then its usual networks."""
     parsed = parse_ipv4([ip])
     if not parsed.valid[0]:
         return "not an IPv4 address: no history to compare"
@@ -100,10 +118,15 @@ def reason(ip: str, longest_prefix: int, seen: dict[int, int], events: int, usua
         return "principal absent from the training history"
     value = int(parsed.values[0])
     usual_part = f"; usual: {usual_text(usual)}" if usual else ""
+    dated = last_used is not None and longest_prefix >= 8
     if seen[ADDRESS_BITS] > 0:
         share = seen[ADDRESS_BITS] / max(events, 1)
-        return f"used this address {seen[ADDRESS_BITS]}× before ({share:.2%} of its {events:,} events){usual_part}"
+        when = f", last on {last_used}" if dated else ""
+        return (
+            f"used this address {seen[ADDRESS_BITS]}× before ({share:.2%} of its {events:,} events){when}{usual_part}"
+        )
     never = next(bits for bits in REPORTED_PREFIXES if seen[bits] == 0)
     closest = f" (closest: same /{longest_prefix})" if longest_prefix >= 8 else ""
     what = "this address" if never == ADDRESS_BITS else network_name(value, never)
-    return f"never used {what}{closest}{usual_part}"
+    when = f"; last used {network_name(value, longest_prefix)} on {last_used}" if dated else ""
+    return f"never used {what}{closest}{when}{usual_part}"

@@ -6,8 +6,8 @@ held as one string. Each line is parsed on its own: a line that is not `principa
 count, an unterminated quote, bytes that are not UTF-8, longer than MAX_LINE_BYTES) is skipped
 and counted alone, never swallowing the lines after it; a file with too many such lines is not a
 tuples file and is refused. A folder or S3 prefix (`s3://bucket/train/parts/`) is every `.csv`
-under it, read in key order one after the other; a date window keeps the parts whose
-`/<yyyy>/<mm>/<dd>/` folder lies inside it.
+under it, read in key order one after the other; a part's day is its `/<yyyy>/<mm>/<dd>/` folder,
+and a date window keeps the parts whose day lies inside it.
 """
 
 from __future__ import annotations
@@ -49,11 +49,16 @@ class DateWindow:
         return bool(self.since or self.until)
 
     def holds(self, path: str) -> bool:
-        dated = list(_DATE_FOLDERS.finditer(path))
-        if not dated:
+        day = part_day(path)
+        if day is None:
             return False  # a window asks for dated parts; an undated file is outside it
-        day = "-".join(dated[-1].groups())
         return (not self.since or day >= self.since) and (not self.until or day <= self.until)
+
+
+def part_day(path: str) -> str | None:
+    """`YYYY-MM-DD` of the last `/<yyyy>/<mm>/<dd>/` folder in a part's path, None without one."""
+    dated = list(_DATE_FOLDERS.finditer(path))
+    return "-".join(dated[-1].groups()) if dated else None
 
 
 def tuples_files(location: str, window: DateWindow | None = None) -> list[str]:
@@ -85,6 +90,12 @@ class Tuples:
         self.principals.extend(other.principals)
         self.ips.extend(other.ips)
         self.skipped += other.skipped
+
+    def take(self) -> Tuples:
+        """The rows so far as a chunk of their own, leaving this one empty to fill again."""
+        full = Tuples(self.principals, self.ips, self.skipped)
+        self.principals, self.ips, self.skipped = [], [], 0
+        return full
 
 
 @dataclass
@@ -149,29 +160,48 @@ def iter_tuples(
     file is read, if too many of its lines were bad."""
     chunk = Tuples()
     for path in tuples_files(location, window):
-        rows = bad = 0
-        with open_binary(path) as raw:
-            for line in raw_lines(raw):
-                if line is not None and not line.strip():
-                    continue
-                pair = parse_line(line)
-                if pair is None:
-                    chunk.skipped += 1
-                    bad += 1
-                    continue
-                chunk.principals.append(pair[0])
-                chunk.ips.append(pair[1])
-                rows += 1
-                if len(chunk) >= chunk_rows:
-                    yield chunk
-                    chunk = Tuples()
-        if bad >= MIN_BAD_LINES_REFUSED and bad > MAX_BAD_LINE_FRACTION * (rows + bad):
-            raise InputError(
-                f"{path}: {bad} of {rows + bad} lines are not principal,ip (more than "
-                f"{MAX_BAD_LINE_FRACTION:.0%}): not a tuples file, or a damaged one"
-            )
+        yield from _read_into(path, chunk, chunk_rows)
     if len(chunk) or chunk.skipped:
         yield chunk
+
+
+def iter_part_tuples(location: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[tuple[str | None, Tuples]]:
+    """iter_tuples, with each chunk's day: chunks never span two files, so each has its part's
+    `YYYY-MM-DD` (part_day) when read from a folder or prefix of parts, None for a file given by
+    itself or one outside a date folder (its rows' dates are unknown)."""
+    folder = is_folder(location)
+    for path in tuples_files(location):
+        day = part_day(path) if folder else None
+        chunk = Tuples()
+        for full in _read_into(path, chunk, chunk_rows):
+            yield day, full
+        if len(chunk) or chunk.skipped:
+            yield day, chunk
+
+
+def _read_into(path: str, chunk: Tuples, chunk_rows: int) -> Iterator[Tuples]:
+    """Appends the rows of one file to `chunk`, yielding its rows and emptying it each time it
+    holds `chunk_rows`; the caller yields what is left once it has no more files for it."""
+    rows = bad = 0
+    with open_binary(path) as raw:
+        for line in raw_lines(raw):
+            if line is not None and not line.strip():
+                continue
+            pair = parse_line(line)
+            if pair is None:
+                chunk.skipped += 1
+                bad += 1
+                continue
+            chunk.principals.append(pair[0])
+            chunk.ips.append(pair[1])
+            rows += 1
+            if len(chunk) >= chunk_rows:
+                yield chunk.take()
+    if bad >= MIN_BAD_LINES_REFUSED and bad > MAX_BAD_LINE_FRACTION * (rows + bad):
+        raise InputError(
+            f"{path}: {bad} of {rows + bad} lines are not principal,ip (more than "
+            f"{MAX_BAD_LINE_FRACTION:.0%}): not a tuples file, or a damaged one"
+        )
 
 
 def read_tuples(location: str, window: DateWindow | None = None) -> Tuples:

@@ -1,7 +1,7 @@
 """The verdict from IP Insights and the principal's own history together (`secml report --history`).
 
 Every finding IP gets its history evidence (longest prefix used before, counts at /8 /16 /24 /32,
-the principal's event count, whether the account ever saw the address, its usual networks), a
+the last day it used that longest prefix when the history is dated parts, the principal's event count, whether the account ever saw the address, its usual networks), a
 one-line reason, and `unusualness` (secml.history.combine). The threshold is calibrated on the
 unusualness of the held-out normal pairs exactly as the model-only report calibrates on their
 scores; the IP Insights score stays in every row, unchanged.
@@ -96,37 +96,34 @@ def explain(
     # A principal the history lacks gives no evidence either way: its history tail is neutral.
     normality = np.where(found.valid, found.normality, np.inf)
     unusualness = combiner.unusualness(scores, normality)
+    last_used = evidence.day_text(found.last_used)
     usual_cache: dict[str, list[tuple[str, int]]] = {}
     explained = []
     for row, finding in enumerate(findings):
         usual = usual_cache.setdefault(finding.principal, evidence.usual_networks(history, finding.principal))
         seen = {bits: int(found.seen[bits][row]) for bits in evidence.REPORTED_PREFIXES}
+        longest, events = int(found.longest_prefix[row]), int(found.principal_events[row])
         judged = finding.verdict in (USUAL, UNUSUAL) and math.isfinite(scores[row])
         value = float(unusualness[row]) if judged else None
         verdict = finding.verdict
         if judged and value is not None:
             verdict = UNUSUAL if value > threshold else USUAL
+        why = evidence.reason(finding.ip, longest, seen, events, usual, last_used[row])
         explained.append(
             dataclasses.replace(
                 finding,
                 verdict=verdict,
                 unusualness=value,
-                longest_prefix=int(found.longest_prefix[row]),
+                longest_prefix=longest,
                 seen_8=seen[8],
                 seen_16=seen[16],
                 seen_24=seen[24],
                 seen_32=seen[32],
-                principal_events=int(found.principal_events[row]),
+                last_used=last_used[row],
+                principal_events=events,
                 new_to_account=bool(found.new_to_account[row]),
                 usual_networks=evidence.usual_text(usual),
-                reason=_reason(finding, int(found.longest_prefix[row]), seen, int(found.principal_events[row]), usual),
+                reason=f"principal unseen by the model; {why}" if finding.verdict == UNSEEN_PRINCIPAL else why,
             )
         )
     return sorted(explained, key=lambda finding: finding.sort_key)
-
-
-def _reason(
-    finding: ScoredFinding, longest_prefix: int, seen: dict[int, int], events: int, usual: list[tuple[str, int]]
-) -> str:
-    why = evidence.reason(finding.ip, longest_prefix, seen, events, usual)
-    return f"principal unseen by the model; {why}" if finding.verdict == UNSEEN_PRINCIPAL else why

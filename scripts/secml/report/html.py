@@ -32,6 +32,7 @@ COLUMNS = (
     "unusualness",
     "verdict",
     "seen principal",
+    "last used",
     "reason",
 )
 
@@ -49,6 +50,7 @@ def _row(finding: ScoredFinding) -> str:
         f'<td class="num">{unusualness}</td>',
         f"<td>{escape(finding.verdict)}</td>",
         f"<td>{'yes' if finding.seen_principal else 'no'}</td>",
+        f"<td>{escape(finding.last_used or '')}</td>",
         f"<td>{escape(finding.reason or '')}</td>",
     )
     css_class = escape(finding.verdict.replace(" ", "-"), quote=True)

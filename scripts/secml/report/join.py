@@ -65,6 +65,7 @@ class ScoredFinding:
     seen_16: int | None = None
     seen_24: int | None = None
     seen_32: int | None = None
+    last_used: str | None = None  # YYYY-MM-DD, known only from a history of dated parts
     principal_events: int | None = None
     new_to_account: bool | None = None
     usual_networks: str | None = None

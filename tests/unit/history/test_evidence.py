@@ -53,6 +53,22 @@ def test_usual_networks_and_reasons() -> None:
     )
 
 
+def test_reasons_say_when_the_closest_network_was_last_used() -> None:
+    usual = [("10.1.0.0/16", 12)]
+    other_24 = evidence.reason("10.1.7.1", 21, {8: 12, 16: 12, 24: 0, 32: 0}, 12, usual, "2026-03-09")
+    assert (
+        other_24
+        == "never used 10.1.7.0/24 (closest: same /21); last used 10.1.0.0/21 on 2026-03-09; usual: 10.1.0.0/16 (12×)"
+    )
+    far_16 = evidence.reason("95.184.3.3", 16, {8: 4, 16: 4, 24: 0, 32: 0}, 12, usual, "2026-03-09")
+    assert far_16.startswith("never used 95.184.3.0/24 (closest: same /16); last used 95.184.0.0/16 on 2026-03-09;")
+    used = evidence.reason("10.1.0.5", 32, {8: 12, 16: 12, 24: 8, 32: 8}, 12, usual, "2026-03-09")
+    assert used.startswith("used this address 8× before (66.67% of its 12 events), last on 2026-03-09; usual:")
+    # Below /8 no network is named, so no day either (as for "closest").
+    far = evidence.reason("95.184.3.3", 1, {8: 0, 16: 0, 24: 0, 32: 0}, 12, usual, "2026-03-09")
+    assert far == "never used 95.0.0.0/8; usual: 10.1.0.0/16 (12×)"
+
+
 def test_index_matches_brute_force() -> None:
     rng = np.random.default_rng(7)
     ips = rng.integers(0, 2**32, size=300, dtype=np.uint32) & np.uint32(0xFFF0FFFF)

@@ -195,3 +195,8 @@ def test_files_of_a_folder_of_parts_in_key_order_and_window(tmp_path: Path) -> N
     window = tuples_io.DateWindow(since="2025-03-02", until="2025-03-03")
     assert tuples_io.read_tuples(folder, window=window).principals == ["u02", "u03"]
     assert [len(c) for c in tuples_io.iter_tuples(folder, chunk_rows=3)] == [3, 1]
+    # With days, a chunk never spans two parts; an undated file's rows have no day.
+    dated = [(day, chunk.principals) for day, chunk in tuples_io.iter_part_tuples(folder, chunk_rows=3)]
+    assert dated == [("2025-03-01", ["u01"]), ("2025-03-02", ["u02"]), ("2025-03-03", ["u03"]), (None, ["x"])]
+    lone = str(tmp_path / "parts" / "2025" / "03" / "01" / "b.csv")
+    assert [day for day, _ in tuples_io.iter_part_tuples(lone)] == [None]  # a file by itself: no parts

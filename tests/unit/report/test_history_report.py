@@ -16,6 +16,12 @@ from secml.report import explain
 
 # The tuples the model was fitted on: each principal's own network.
 HISTORY = "alice,10.1.0.5\n" * 20 + "bob,198.51.100.7\n" * 15 + "bob,198.51.100.20\n" * 5 + "ci-role,192.0.2.1\n" * 20
+# The same tuples as dated training parts: bob used 198.51.100.7 last on 03-07, the account last on 03-11.
+PARTS = {
+    "2026/03/07": "alice,10.1.0.5\n" * 10 + "bob,198.51.100.7\n" * 15,
+    "2026/03/09": "alice,10.1.0.5\n" * 10 + "ci-role,192.0.2.1\n" * 20,
+    "2026/03/11": "bob,198.51.100.20\n" * 5,
+}
 
 
 def _held_out_scores(count: int = 100) -> str:
@@ -62,6 +68,9 @@ def test_evidence_unusualness_and_verdicts(
     benign = rows[("f-benign", "198.51.100.7")]
     assert benign["verdict"] == "usual" and benign["longest_prefix"] == "32" and benign["seen_32"] == "15"
     assert benign["usual_networks"] == "198.51.0.0/16 (20×)"
+    # An undated history (one CSV) says nothing about when.
+    assert {row["last_used"] for row in rows.values()} == {""}
+    assert not any("last" in row["reason"] for row in rows.values())
     # An unseen principal keeps its own verdict (no unusualness), but still gets its evidence.
     unseen = rows[("f-new", "192.0.2.99")]
     assert unseen["verdict"] == "unseen principal" and unseen["unusualness"] == ""
@@ -70,6 +79,37 @@ def test_evidence_unusualness_and_verdicts(
     assert document["findings"][0]["finding_id"] == "f-attack"
     assert document["findings"][0]["reason"].startswith("never used 203.0.0.0/8")
     assert "never used 203.0.0.0/8" in (tmp_path / "out" / "report.html").read_text()
+    assert {finding["last_used"] for finding in document["findings"]} == {None}
+
+
+def test_last_used_from_dated_parts(history_files: tuple[ReportFiles, Path], tmp_path: Path) -> None:
+    files, _ = history_files
+    for day, tuples in PARTS.items():
+        (tmp_path / "parts" / day).mkdir(parents=True)
+        (tmp_path / "parts" / day / "part-0.csv").write_text(tuples)
+    assert _run(files, tmp_path / "parts", tmp_path / "out") == 0
+    rows = {(r["finding_id"], r["ip"]): r for r in csv.DictReader((tmp_path / "out" / "findings.csv").open())}
+    benign = rows[("f-benign", "198.51.100.7")]
+    assert benign["last_used"] == "2026-03-07"  # bob's last use of this address, not its last day
+    assert benign["reason"] == (
+        "used this address 15× before (75.00% of its 20 events), last on 2026-03-07; usual: 198.51.0.0/16 (20×)"
+    )
+    probe = rows[("f-probe", "192.0.2.2")]
+    assert probe["longest_prefix"] == "30" and probe["last_used"] == "2026-03-09"
+    assert probe["reason"].startswith(
+        "never used this address (closest: same /30); last used 192.0.2.0/30 on 2026-03-09;"
+    )
+    # alice shares no leading bit with 203.0.113.9: the day is its last of all, not named in the reason.
+    attack = rows[("f-attack", "203.0.113.9")]
+    assert attack["longest_prefix"] == "0" and attack["last_used"] == "2026-03-09"
+    assert attack["reason"] == "never used 203.0.0.0/8; usual: 10.1.0.0/16 (20×)"
+    assert rows[("f-new", "192.0.2.99")]["last_used"] == ""
+    document = json.loads((tmp_path / "out" / "findings.json").read_text())
+    by_ip = {finding["ip"]: finding for finding in document["findings"]}
+    assert by_ip["198.51.100.7"]["last_used"] == "2026-03-07" and by_ip["192.0.2.99"]["last_used"] is None
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "<th>last used</th>" in page and "<td>2026-03-07</td>" in page
+    assert "last used 192.0.2.0/30 on 2026-03-09" in page
 
 
 def test_ranking_is_deterministic(history_files: tuple[ReportFiles, Path], tmp_path: Path) -> None:

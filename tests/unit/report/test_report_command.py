@@ -38,7 +38,10 @@ def test_writes_every_file_and_prints_quality(
     assert document["threshold"]["value"] == pytest.approx(0.1)
     assert document["verdicts"] == {"unusual": 2, "unseen principal": 1, "not scored": 0, "usual": 2}
     csv_lines = (out / "findings.csv").read_text().splitlines()
-    assert csv_lines[0].startswith("finding_id,type,severity,principal,ip,score,verdict,seen_principal,unusualness,")
+    assert csv_lines[0] == (
+        "finding_id,type,severity,principal,ip,score,verdict,seen_principal,unusualness,longest_prefix,"
+        "seen_8,seen_16,seen_24,seen_32,last_used,principal_events,new_to_account,usual_networks,reason"
+    )
     assert csv_lines[1].startswith("f-attack,") and ",unusual,true," in csv_lines[1]
     assert len(csv_lines) == 6
     assert (out / "scores.png").read_bytes().startswith(b"\x89PNG")
