@@ -6,20 +6,17 @@ destination (asynchronous invocations) or the map run's failed batches (backfill
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 import boto3
 
-from secml_ingest.parts import PartsConfig, ingest_event
+from secml_ingest.part_kinds import CLOUDTRAIL
+from secml_ingest.parts import handle
 
 # One client per execution environment, made at cold start and reused by every invocation.
 s3_client = boto3.client("s3")
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    summary = ingest_event(s3_client, event, PartsConfig.from_environ(os.environ))
-    result = summary.as_dict()
-    print(json.dumps(result))
-    return result
+    return handle(s3_client, event, os.environ, CLOUDTRAIL)

@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 
-from secml_ingest.parts import DEFAULT_PARTS_PREFIX
+from secml_ingest.part_kinds import DEFAULT_PARTS_PREFIX
 from secml_ingest.retraining import job_name, manifest, training_job_request, training_window
 from secml_ingest.s3_sources import list_objects
 

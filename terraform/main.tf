@@ -119,7 +119,8 @@ module "notebook" {
   depends_on = [module.guardduty]
 }
 
-# Training parts: per-object ingest of new CloudTrail deliveries (and backfill batches).
+# Parts: per-object ingest of new CloudTrail deliveries (and backfill batches) into training
+# parts; with the export on, of each exported GuardDuty findings object into scoring parts.
 module "parts" {
   source = "./modules/parts"
 
@@ -133,6 +134,15 @@ module "parts" {
   cloudtrail_input   = local.cloudtrail_input
   input_kms_key_arns = var.input_kms_key_arns
   notify_new_objects = var.parts_notify_new_objects
+  guardduty_parts = var.guardduty_export_findings ? {
+    package = {
+      path             = "${local.lambda_package_dir}/guardduty_parts.zip"
+      source_code_hash = filebase64sha256("${local.lambda_package_dir}/guardduty_parts.zip")
+    }
+    input = { bucket = module.tuples_bucket.bucket_name, prefix = local.guardduty_export_prefix }
+    # The export goes to the tuples bucket, which is also the CloudTrail input when none is given.
+    shares_cloudtrail_bucket = var.cloudtrail_input_bucket == null
+  } : null
   timeout_s          = var.lambda_timeout_s
   memory_mb          = var.lambda_memory_mb
   log_retention_days = var.log_retention_days

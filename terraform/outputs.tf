@@ -103,6 +103,11 @@ output "parts_function_name" {
   value       = module.parts.function_name
 }
 
+output "guardduty_parts_function_name" {
+  description = "The GuardDuty parts function (each exported findings object to infer/parts/ and infer/parts-index/), or null without guardduty_export_findings."
+  value       = module.parts.guardduty_function_name
+}
+
 output "parts_dead_letter_queue_url" {
   description = "SQS queue holding the invocation record (object key, error) of each object the per-object ingest could not ingest."
   value       = module.parts.dead_letter_queue_url

@@ -172,7 +172,7 @@ variable "guardduty_finding_publishing_frequency" {
 }
 
 variable "guardduty_export_findings" {
-  description = "Export the detector's findings to the tuples bucket (prefix guardduty-export/); with guardduty_input_bucket null the GuardDuty ingest then reads them there. GuardDuty exports a finding about 5 minutes after it is generated."
+  description = "Export the detector's findings to the tuples bucket (prefix guardduty-export/); with guardduty_input_bucket null the GuardDuty ingest then reads them there, and each exported object also becomes its own scoring part (infer/parts/, finding index in infer/parts-index/) through an S3 notification on the tuples bucket. GuardDuty exports a finding about 5 minutes after it is generated."
   type        = bool
   default     = false
 }

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from secml_ingest.config import DEFAULT_CLOUDTRAIL_OUTPUT_KEY
-from secml_ingest.parts import DEFAULT_PARTS_PREFIX
+from secml_ingest.part_kinds import DEFAULT_PARTS_PREFIX
 
 _PART_DAY = re.compile(r"(\d{4})/(\d{2})/(\d{2})/[^/]+\.csv$")
 JOB_NAME_PREFIX = "secml-retrain"

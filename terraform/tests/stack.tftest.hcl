@@ -20,8 +20,8 @@ run "workshop_defaults" {
   }
 
   assert {
-    condition     = !output.guardduty_reads_export && output.reserved_concurrency == -1
-    error_message = "no export to read, and unreserved concurrency, by default"
+    condition     = !output.guardduty_reads_export && output.reserved_concurrency == -1 && output.guardduty_parts_function_name == null
+    error_message = "no export to read (nor GuardDuty parts function), and unreserved concurrency, by default"
   }
 
   assert {
@@ -89,6 +89,11 @@ run "own_inputs_and_export" {
   assert {
     condition     = output.guardduty_input == { bucket = "secml-tuples-mock", prefix = "guardduty-export/" } && output.guardduty_reads_export
     error_message = "with the export on and no GuardDuty input given, the GuardDuty ingest reads the export"
+  }
+
+  assert {
+    condition     = output.guardduty_parts_function_name == "team-sec-guardduty-parts"
+    error_message = "with the export on, each exported findings object also becomes its own scoring part"
   }
 }
 

@@ -1,6 +1,7 @@
 """Options shared by several subcommands, defined once: the training options of exercise 2.4 and
-`secml demo`, the options of exercise 3, and the consent to put sample findings on a reused
-GuardDuty detector (exercise 1.1, `secml findings sample`, `secml demo`)."""
+`secml demo`, the options of exercise 3, the consent to put sample findings on a reused
+GuardDuty detector (exercise 1.1, `secml findings sample`, `secml demo`), and the date window
+over a folder of parts (`secml train`, `secml score`, `secml report`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.workshop.steps import DEFAULT_EXERCISE3_FINDINGS
 
 if TYPE_CHECKING:
+    from secml.ipinsights.tuples_io import DateWindow
     from secml.workshop.exercises import ExerciseOptions
 
 
@@ -37,6 +39,31 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
         "--threshold", type=float, help="use this unusualness threshold (0-1) instead of calibrating one"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the hold-out split and training")
+
+
+def add_date_window(parser: argparse.ArgumentParser, what: str) -> None:
+    """--since/--until: which parts of a folder or s3:// prefix of parts to read (`what`: for what)."""
+    parser.add_argument("--since", metavar="YYYY-MM-DD", help=f"with a folder of parts: first day's parts {what}")
+    parser.add_argument("--until", metavar="YYYY-MM-DD", help=f"with a folder of parts: last day's parts {what}")
+
+
+def date_window(args: argparse.Namespace) -> DateWindow | None:
+    """The --since/--until window, checked; None when neither is given."""
+    import datetime
+
+    from secml.ipinsights.tuples_io import DateWindow
+
+    bounds = {}
+    for name in ("since", "until"):
+        value = getattr(args, name)
+        if value:
+            try:
+                bounds[name] = datetime.date.fromisoformat(value).isoformat()
+            except ValueError as error:
+                raise InputError(f"--{name}: not a date (YYYY-MM-DD): {value!r}") from error
+    if bounds.get("since", "") > bounds.get("until", "9999-12-31"):
+        raise InputError(f"--since {bounds['since']} is after --until {bounds['until']}")
+    return DateWindow(**bounds) if bounds else None
 
 
 def add_sample_findings_consent(parser: argparse.ArgumentParser) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from secml.commands.options import add_date_window, date_window
 from secml.core.checkout import reports_dir
 from secml.core.target import Target
 from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
@@ -18,7 +19,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "principal,ip,dot_product,seen_principal (as `secml score` writes them).",
     )
     parser.add_argument("--scores", required=True, help="scores of the GuardDuty tuples")
-    parser.add_argument("--index", required=True, help="finding index written by the GuardDuty ingest")
+    parser.add_argument(
+        "--index",
+        required=True,
+        help="finding index written by the GuardDuty ingest; or the folder / s3:// prefix ending in '/' of "
+        "finding-index parts (infer/parts-index/) beside the scored infer/parts/, read in the same key order",
+    )
+    add_date_window(parser, "of the finding index (give `secml score` the same window)")
     parser.add_argument(
         "--train-scores", required=True, help="scores of held-out training pairs, to calibrate the threshold"
     )
@@ -63,6 +70,7 @@ def run(args: argparse.Namespace, target: Target) -> int:
     inputs = compose.ReportInputs(
         scores=args.scores,
         index=args.index,
+        index_window=date_window(args),
         train_scores=args.train_scores,
         truth=args.truth,
         history=args.history,

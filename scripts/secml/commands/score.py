@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from secml.commands.options import add_date_window, date_window
 from secml.core.target import Target
 from secml.ipinsights.choices import INFERENCE_INSTANCE_TYPE
 
@@ -18,7 +19,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "error says why a row has no score).",
     )
     parser.add_argument("--model", required=True, metavar="SRC", help="the model folder given to `secml train`")
-    parser.add_argument("--input", required=True, metavar="SRC", help="principal,ip CSV, no header")
+    parser.add_argument(
+        "--input",
+        required=True,
+        metavar="SRC",
+        help="principal,ip CSV, no header; or a folder / s3:// prefix ending in '/' of such files "
+        "(infer/parts/), all read in key order",
+    )
+    add_date_window(parser, "to score")
     parser.add_argument("--out", metavar="DEST", help="scores CSV (default: standard output)")
     sagemaker = parser.add_argument_group("SageMaker models")
     sagemaker.add_argument(
@@ -37,7 +45,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, target: Target) -> int:
     from secml.ipinsights import api
 
-    summary = api.score(args.model, args.input, args.out, endpoint=args.endpoint, instance_type=args.instance_type)
+    summary = api.score(
+        args.model,
+        args.input,
+        args.out,
+        endpoint=args.endpoint,
+        instance_type=args.instance_type,
+        window=date_window(args),
+    )
     print(
         f"scored {summary.rows} tuples into {summary.out}: {summary.errors} without a score (error column), "
         f"{summary.unseen_principals} with a principal unseen in training, "

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 from dataclasses import fields
-from typing import TYPE_CHECKING
 
+from secml.commands.options import add_date_window, date_window
 from secml.core.errors import InputError
 from secml.core.target import Target
 from secml.ipinsights.choices import BACKENDS, TRAINING_INSTANCE_TYPE
@@ -16,9 +16,6 @@ from secml.ipinsights.hyperparameters import (
     HyperparameterError,
     Hyperparameters,
 )
-
-if TYPE_CHECKING:
-    from secml.ipinsights.tuples_io import DateWindow
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,8 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="principal,ip CSV, no header; or a folder / s3:// prefix ending in '/' of such files "
         "(train/parts/), all read in key order",
     )
-    parser.add_argument("--since", metavar="YYYY-MM-DD", help="with a folder of parts: first day's parts to train on")
-    parser.add_argument("--until", metavar="YYYY-MM-DD", help="with a folder of parts: last day's parts to train on")
+    add_date_window(parser, "to train on")
     parser.add_argument("--validation", metavar="SRC", help="held-out pairs: validation:discriminator_auc")
     parser.add_argument("--model", required=True, metavar="DEST", help="model folder or s3:// prefix")
     defaults = Hyperparameters()
@@ -89,30 +85,12 @@ def run(args: argparse.Namespace, target: Target) -> int:
         kms_key_arn=kms_key_arn,
         instance_type=args.instance_type,
         instance_count=args.instance_count,
-        window=_window(args),
+        window=date_window(args),
     )
     headline = {name: value for name, value in result.metrics.items() if not isinstance(value, (list, dict))}
     print(f"model: {result.model_uri}")
     print(f"metrics: {json.dumps(headline)}")
     return 0
-
-
-def _window(args: argparse.Namespace) -> DateWindow | None:
-    import datetime
-
-    from secml.ipinsights.tuples_io import DateWindow
-
-    bounds = {}
-    for name in ("since", "until"):
-        value = getattr(args, name)
-        if value:
-            try:
-                bounds[name] = datetime.date.fromisoformat(value).isoformat()
-            except ValueError as error:
-                raise InputError(f"--{name}: not a date (YYYY-MM-DD): {value!r}") from error
-    if bounds.get("since", "") > bounds.get("until", "9999-12-31"):
-        raise InputError(f"--since {bounds['since']} is after --until {bounds['until']}")
-    return DateWindow(**bounds) if bounds else None
 
 
 def _role_and_key(args: argparse.Namespace, target: Target) -> tuple[str | None, str | None]:

@@ -23,7 +23,14 @@ from secml.core.checkout import build_dir, lambda_src_dir, project_root
 from secml.core.errors import InputError, SecmlError
 
 SHARED_PACKAGE = "secml_ingest"
-HANDLER_MODULES = ("cloudtrail_ingest", "guardduty_ingest", "cloudtrail_parts", "finding_scorer", "model_retrainer")
+HANDLER_MODULES = (
+    "cloudtrail_ingest",
+    "guardduty_ingest",
+    "cloudtrail_parts",
+    "guardduty_parts",
+    "finding_scorer",
+    "model_retrainer",
+)
 # 1980-01-01, the earliest time a zip entry can carry; overridden by SOURCE_DATE_EPOCH.
 DEFAULT_SOURCE_DATE_EPOCH = 315532800
 FILE_MODE = 0o644

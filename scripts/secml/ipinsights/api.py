@@ -100,7 +100,7 @@ def train(
         training_instance_type=instance_type,
         training_instance_count=instance_count,
         boto_session=boto_session,
-        train_window=window,
+        window=window,
     )
     metrics, manifest = backend_for(backend, options).train(train, validation, model, hyperparameters, progress)
     metrics = {"backend": backend, **metrics}
@@ -118,13 +118,17 @@ def score(
     endpoint: bool = False,
     instance_type: str = INFERENCE_INSTANCE_TYPE,
     boto_session: boto3.Session | None = None,
+    window: DateWindow | None = None,
 ) -> ScoreSummary:
-    """Score every `principal,ip` line of `input` with the model at `model` into CSV `out`
-    (standard output when None), columns `tuples_io.SCORE_COLUMNS`. A SageMaker model scores by
-    batch transform, or by its real-time endpoint (created once, kept until `secml cleanup`) when
-    `endpoint` is set."""
+    """Score every `principal,ip` line of `input` (a file, or a folder or S3 prefix of parts such as
+    infer/parts/, in key order, those dated inside `window` when given) with the model at `model`
+    into CSV `out` (standard output when None), columns `tuples_io.SCORE_COLUMNS`. A SageMaker model
+    scores by batch transform, or by its real-time endpoint (created once, kept until `secml
+    cleanup`) when `endpoint` is set."""
     manifest = _read_manifest(model)
-    options = BackendOptions(inference_instance_type=instance_type, endpoint=endpoint, boto_session=boto_session)
+    options = BackendOptions(
+        inference_instance_type=instance_type, endpoint=endpoint, boto_session=boto_session, window=window
+    )
     scorer = backend_for(manifest["backend"], options)
     rows = errors = unseen = skipped_lines = 0
     with _score_sink(out) as sink:

@@ -46,8 +46,8 @@ class BackendOptions:
     inference_instance_type: str = INFERENCE_INSTANCE_TYPE
     endpoint: bool = False
     boto_session: boto3.Session | None = None
-    # Training on a folder or S3 prefix of parts: only those dated inside this window.
-    train_window: DateWindow | None = None
+    # Training or scoring input that is a folder or S3 prefix of parts: only those dated inside this window.
+    window: DateWindow | None = None
 
 
 class ModelBackend(Protocol):

@@ -20,7 +20,7 @@ class LocalBackend:
         if options.endpoint:
             raise InputError("--endpoint is for SageMaker models; a local model scores in-process")
         self.seed = options.seed
-        self.train_window = options.train_window
+        self.window = options.window
 
     def train(
         self, train: str, validation: str | None, model: str, hyperparameters: Hyperparameters, progress: bool
@@ -30,7 +30,7 @@ class LocalBackend:
             training,
         )
 
-        pairs = tuples_io.read_tuples(train, window=self.train_window)
+        pairs = tuples_io.read_tuples(train, window=self.window)
         held_out = tuples_io.read_tuples(validation) if validation else None
         try:
             fitted = training.fit(
@@ -65,7 +65,7 @@ class LocalBackend:
             location = child(model, manifest["artefact"])
             storage.download(location, artefact)
             fitted = model_file.load(artefact, shown_as=location)
-        for chunk in tuples_io.iter_tuples(input):
+        for chunk in tuples_io.iter_tuples(input, window=self.window):
             batch = fitted.score(chunk.principals, chunk.ips)
             scored = tuples_io.ScoredTuples(
                 chunk.principals, chunk.ips, batch.dot_product, batch.seen_principal, batch.errors

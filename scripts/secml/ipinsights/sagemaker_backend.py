@@ -49,7 +49,7 @@ class SageMakerBackend:
             )
         principals: set[str] = set()
         skipped = 0
-        window = self.options.train_window
+        window = self.options.window
         for chunk in tuples_io.iter_tuples(train, window=window):
             principals.update(chunk.principals)
             skipped += chunk.skipped
@@ -91,7 +91,7 @@ class SageMakerBackend:
         rows are sent; the others get the local engine's per-row error and no score."""
         # Scoring writes with the key the model was trained with (an older manifest has none).
         settings = self._settings(manifest["role_arn"], manifest.get("kms_key_arn"))
-        pairs = tuples_io.read_tuples(input)
+        pairs = tuples_io.read_tuples(input, window=self.options.window)
         parsed = parse_ipv4(pairs.ips)
         sendable = np.flatnonzero(parsed.valid).tolist()
         lines = io.StringIO()

@@ -14,6 +14,7 @@ import numpy as np
 from secml.core.errors import InputError
 from secml.core.storage import read_bytes
 from secml.history import index as history_index
+from secml.ipinsights.tuples_io import DateWindow, tuples_files
 from secml.report import explain, join, quality, threshold
 from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.report.join import ScoredFinding
@@ -23,11 +24,14 @@ from secml.report.threshold import Threshold
 
 @dataclass(frozen=True)
 class ReportInputs:
-    """Local paths or s3:// URIs. `threshold_value`, when given, overrides calibration."""
+    """Local paths or s3:// URIs. `threshold_value`, when given, overrides calibration. `index` may
+    be a folder or prefix of finding-index parts (infer/parts-index/), `index_window` choosing
+    the days among them."""
 
     scores: str | Path
     index: str | Path
     train_scores: str | Path
+    index_window: DateWindow | None = None
     truth: str | Path | None = None
     # The tuples the model was fitted on: adds the history evidence and the verdict on unusualness.
     history: str | Path | None = None
@@ -72,9 +76,18 @@ def _read_text(location: str | Path) -> str:
         raise InputError(f"{location} is not UTF-8 text (byte {error.start}): give the CSV secml wrote") from None
 
 
+def read_index(location: str | Path, window: DateWindow | None = None) -> list[join.IndexRow]:
+    """A finding index, or the parts of one concatenated in key order: the order `secml score`
+    reads the tuples parts of the same names in, so row i still describes tuple i."""
+    rows: list[join.IndexRow] = []
+    for path in tuples_files(str(location), window):
+        rows += join.parse_index(_read_text(path), name=path)
+    return rows
+
+
 def compose_report(inputs: ReportInputs, run: str) -> Report:
     scores = join.parse_scores(_read_text(inputs.scores), name=str(inputs.scores))
-    index = join.parse_index(_read_text(inputs.index), name=str(inputs.index))
+    index = read_index(inputs.index, inputs.index_window)
     held_out = join.parse_scores(_read_text(inputs.train_scores), name=str(inputs.train_scores))
     training = threshold.normal_scores(held_out)
     combination = None

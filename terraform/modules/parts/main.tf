@@ -1,8 +1,10 @@
-# Training parts: one function turns each CloudTrail object into its own tuples part
+# Parts: one function turns each CloudTrail object into its own training tuples part
 # (train/parts/<yyyy>/<mm>/<dd>/<part>.csv, named from the object, so retries overwrite). It runs
 # per object for new deliveries (S3 bucket notification, asynchronous: retried by Lambda, then
 # the dead-letter queue) and per batch for history (a Step Functions Distributed Map over the
-# input prefix). Both are AWS's own engines; nothing fans out by hand.
+# input prefix). Both are AWS's own engines; nothing fans out by hand. With guardduty_parts, a
+# second function of the same code does the same for each new GuardDuty findings object
+# (infer/parts/ with the finding index under infer/parts-index/).
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -12,9 +14,43 @@ locals {
   partition     = data.aws_partition.current.partition
   function_name = "${var.name_prefix}-cloudtrail-parts"
   parts_prefix  = "train/parts/"
-  ipv6_prefix   = "train/parts-ipv6/"
   results_path  = "backfill/runs"
   input_bucket  = "arn:${local.partition}:s3:::${var.cloudtrail_input.bucket}"
+
+  # The functions, by the kind of object they read; `beside` is the part written under the same
+  # name beside the tuples part (its environment variable and prefix).
+  functions = merge(
+    {
+      cloudtrail = {
+        name            = local.function_name
+        summary         = "CloudTrail objects to training parts (per object and per backfill batch)"
+        handler         = "cloudtrail_parts.handler"
+        package         = var.package
+        input           = var.cloudtrail_input
+        suffix          = ".json.gz"
+        parts_prefix    = local.parts_prefix
+        beside_variable = "IPV6_PARTS_PREFIX"
+        beside_prefix   = "train/parts-ipv6/"
+      }
+    },
+    var.guardduty_parts == null ? {} : {
+      guardduty = {
+        name            = "${var.name_prefix}-guardduty-parts"
+        summary         = "GuardDuty findings objects to scoring parts and their finding index (per object)"
+        handler         = "guardduty_parts.handler"
+        package         = var.guardduty_parts.package
+        input           = var.guardduty_parts.input
+        suffix          = ".jsonl.gz"
+        parts_prefix    = "infer/parts/"
+        beside_variable = "INDEX_PARTS_PREFIX"
+        beside_prefix   = "infer/parts-index/"
+      }
+    },
+  )
+  # Functions S3 notifies of each new object under their input prefix.
+  notified = { for kind, function in local.functions : kind => function if kind == "guardduty" || var.notify_new_objects }
+  # S3 holds one notification configuration per bucket: on a shared bucket one resource carries both.
+  guardduty_in_cloudtrail_notification = var.notify_new_objects && try(var.guardduty_parts.shares_cloudtrail_bucket, false)
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -36,16 +72,20 @@ data "aws_iam_policy_document" "assume" {
   }
 }
 
-# --- the function --------------------------------------------------------------------------
+# --- the functions -------------------------------------------------------------------------
 
 resource "aws_iam_role" "parts" {
-  name               = local.function_name
-  description        = "Runs the parts ingest: CloudTrail objects to training parts"
+  for_each = local.functions
+
+  name               = each.value.name
+  description        = "Runs the parts ingest: ${each.value.summary}"
   assume_role_policy = data.aws_iam_policy_document.assume["lambda"].json
 }
 
 resource "aws_cloudwatch_log_group" "parts" {
-  name              = "/aws/lambda/${local.function_name}"
+  for_each = local.functions
+
+  name              = "/aws/lambda/${each.value.name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
 }
@@ -57,16 +97,18 @@ resource "aws_sqs_queue" "dead_letter" {
 }
 
 data "aws_iam_policy_document" "parts" {
+  for_each = local.functions
+
   statement {
     sid       = "ReadInputPrefix"
     actions   = ["s3:GetObject"]
-    resources = ["${local.input_bucket}/${var.cloudtrail_input.prefix}*"]
+    resources = ["arn:${local.partition}:s3:::${each.value.input.bucket}/${each.value.input.prefix}*"]
   }
 
   statement {
     sid       = "WriteParts"
     actions   = ["s3:PutObject"]
-    resources = ["arn:${local.partition}:s3:::${var.tuples_bucket_name}/${local.parts_prefix}*", "arn:${local.partition}:s3:::${var.tuples_bucket_name}/${local.ipv6_prefix}*"]
+    resources = [for prefix in [each.value.parts_prefix, each.value.beside_prefix] : "arn:${local.partition}:s3:::${var.tuples_bucket_name}/${prefix}*"]
   }
 
   statement {
@@ -100,7 +142,7 @@ data "aws_iam_policy_document" "parts" {
   statement {
     sid       = "WriteOwnLogGroup"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.parts.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.parts[each.key].arn}:*"]
   }
 
   #checkov:skip=CKV_AWS_356:X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions.
@@ -112,33 +154,36 @@ data "aws_iam_policy_document" "parts" {
 }
 
 resource "aws_iam_role_policy" "parts" {
-  name   = local.function_name
-  role   = aws_iam_role.parts.id
-  policy = data.aws_iam_policy_document.parts.json
+  for_each = local.functions
+
+  name   = each.value.name
+  role   = aws_iam_role.parts[each.key].id
+  policy = data.aws_iam_policy_document.parts[each.key].json
 }
 
 resource "aws_lambda_function" "parts" {
   #checkov:skip=CKV_AWS_117:The function reads S3 through S3's public endpoint; a VPC adds NAT cost and nothing to protect.
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile the workshop does not have; zips are built reproducibly and hashed instead.
   #checkov:skip=CKV_AWS_115:Concurrency is bounded by the backfill's MaxConcurrency and by S3 delivery; reserving it would starve the account's other functions.
+  for_each = local.functions
 
-  function_name    = local.function_name
-  description      = "CloudTrail objects to training parts (per object and per backfill batch)"
-  role             = aws_iam_role.parts.arn
+  function_name    = each.value.name
+  description      = each.value.summary
+  role             = aws_iam_role.parts[each.key].arn
   runtime          = "python3.12"
-  handler          = "cloudtrail_parts.handler"
-  filename         = var.package.path
-  source_code_hash = var.package.source_code_hash
+  handler          = each.value.handler
+  filename         = each.value.package.path
+  source_code_hash = each.value.package.source_code_hash
   timeout          = var.timeout_s
   memory_size      = var.memory_mb
   kms_key_arn      = var.kms_key_arn
 
   environment {
     variables = {
-      INPUT_BUCKET      = var.cloudtrail_input.bucket
-      OUTPUT_BUCKET     = var.tuples_bucket_name
-      PARTS_PREFIX      = local.parts_prefix
-      IPV6_PARTS_PREFIX = local.ipv6_prefix
+      INPUT_BUCKET                 = each.value.input.bucket
+      OUTPUT_BUCKET                = var.tuples_bucket_name
+      PARTS_PREFIX                 = each.value.parts_prefix
+      (each.value.beside_variable) = each.value.beside_prefix
     }
   }
 
@@ -156,7 +201,9 @@ resource "aws_lambda_function" "parts" {
 # Asynchronous invocations (S3 notifications): Lambda retries twice, then sends its invocation
 # record (the notification, so the object key, and the function's error) to the queue.
 resource "aws_lambda_function_event_invoke_config" "parts" {
-  function_name          = aws_lambda_function.parts.function_name
+  for_each = local.functions
+
+  function_name          = aws_lambda_function.parts[each.key].function_name
   maximum_retry_attempts = 2
 
   destination_config {
@@ -169,13 +216,13 @@ resource "aws_lambda_function_event_invoke_config" "parts" {
 # --- continuous: one invocation per delivered object ------------------------------------------
 
 resource "aws_lambda_permission" "notifications" {
-  count = var.notify_new_objects ? 1 : 0
+  for_each = local.notified
 
-  statement_id   = "InvokeOnNewLogObjects"
+  statement_id   = "InvokeOnNewObjects"
   action         = "lambda:InvokeFunction"
-  function_name  = aws_lambda_function.parts.function_name
+  function_name  = aws_lambda_function.parts[each.key].function_name
   principal      = "s3.amazonaws.com"
-  source_arn     = local.input_bucket
+  source_arn     = "arn:${local.partition}:s3:::${each.value.input.bucket}"
   source_account = data.aws_caller_identity.current.account_id
 }
 
@@ -184,14 +231,71 @@ resource "aws_s3_bucket_notification" "new_objects" {
 
   bucket = var.cloudtrail_input.bucket
 
-  lambda_function {
-    lambda_function_arn = aws_lambda_function.parts.arn
-    events              = ["s3:ObjectCreated:*"]
-    filter_prefix       = var.cloudtrail_input.prefix
-    filter_suffix       = ".json.gz"
+  dynamic "lambda_function" {
+    for_each = { for kind, function in local.notified : kind => function if kind == "cloudtrail" || local.guardduty_in_cloudtrail_notification }
+
+    content {
+      lambda_function_arn = aws_lambda_function.parts[lambda_function.key].arn
+      events              = ["s3:ObjectCreated:*"]
+      filter_prefix       = lambda_function.value.input.prefix
+      filter_suffix       = lambda_function.value.suffix
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.guardduty_parts == null || try(var.guardduty_parts.shares_cloudtrail_bucket == (var.guardduty_parts.input.bucket == var.cloudtrail_input.bucket), false)
+      error_message = "guardduty_parts.shares_cloudtrail_bucket must say whether its input bucket is cloudtrail_input.bucket: S3 keeps one notification configuration per bucket."
+    }
   }
 
   depends_on = [aws_lambda_permission.notifications]
+}
+
+resource "aws_s3_bucket_notification" "new_findings" {
+  count = var.guardduty_parts != null && !local.guardduty_in_cloudtrail_notification ? 1 : 0
+
+  bucket = var.guardduty_parts.input.bucket
+
+  lambda_function {
+    lambda_function_arn = aws_lambda_function.parts["guardduty"].arn
+    events              = ["s3:ObjectCreated:*"]
+    filter_prefix       = var.guardduty_parts.input.prefix
+    filter_suffix       = local.functions.guardduty.suffix
+  }
+
+  depends_on = [aws_lambda_permission.notifications]
+}
+
+# The CloudTrail function's resources before GuardDuty parts made them one per kind.
+moved {
+  from = aws_iam_role.parts
+  to   = aws_iam_role.parts["cloudtrail"]
+}
+
+moved {
+  from = aws_cloudwatch_log_group.parts
+  to   = aws_cloudwatch_log_group.parts["cloudtrail"]
+}
+
+moved {
+  from = aws_iam_role_policy.parts
+  to   = aws_iam_role_policy.parts["cloudtrail"]
+}
+
+moved {
+  from = aws_lambda_function.parts
+  to   = aws_lambda_function.parts["cloudtrail"]
+}
+
+moved {
+  from = aws_lambda_function_event_invoke_config.parts
+  to   = aws_lambda_function_event_invoke_config.parts["cloudtrail"]
+}
+
+moved {
+  from = aws_lambda_permission.notifications[0]
+  to   = aws_lambda_permission.notifications["cloudtrail"]
 }
 
 # --- backfill: a Distributed Map over the input prefix ---------------------------------------
@@ -218,7 +322,7 @@ data "aws_iam_policy_document" "backfill" {
   statement {
     sid       = "InvokeParts"
     actions   = ["lambda:InvokeFunction"]
-    resources = [aws_lambda_function.parts.arn, "${aws_lambda_function.parts.arn}:*"]
+    resources = [aws_lambda_function.parts["cloudtrail"].arn, "${aws_lambda_function.parts["cloudtrail"].arn}:*"]
   }
 
   statement {
@@ -259,7 +363,7 @@ resource "aws_sfn_state_machine" "backfill" {
   name     = "${var.name_prefix}-backfill"
   role_arn = aws_iam_role.backfill.arn
   definition = templatefile("${path.module}/backfill.asl.json.tftpl", {
-    function_arn       = aws_lambda_function.parts.arn
+    function_arn       = aws_lambda_function.parts["cloudtrail"].arn
     input_bucket       = var.cloudtrail_input.bucket
     tuples_bucket      = var.tuples_bucket_name
     results_path       = local.results_path

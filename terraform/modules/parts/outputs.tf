@@ -1,6 +1,11 @@
 output "function_name" {
   description = "The parts ingest function (one object per notification, one batch per backfill child)."
-  value       = aws_lambda_function.parts.function_name
+  value       = aws_lambda_function.parts["cloudtrail"].function_name
+}
+
+output "guardduty_function_name" {
+  description = "The GuardDuty parts function (one findings object per notification), or null without guardduty_parts."
+  value       = try(aws_lambda_function.parts["guardduty"].function_name, null)
 }
 
 output "dead_letter_queue_url" {

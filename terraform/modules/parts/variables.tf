@@ -55,6 +55,24 @@ variable "notify_new_objects" {
   default     = false
 }
 
+variable "guardduty_parts" {
+  description = "Per-object GuardDuty parts: a second function of the same code turns each new findings object (`.jsonl.gz`, GuardDuty's S3 export) under input.prefix into infer/parts/<yyyy>/<mm>/<dd>/<part>.csv with its finding index under infer/parts-index/ (same name), invoked by an S3 notification on input.bucket; failures reach the same dead-letter queue. S3 keeps one notification configuration per bucket, so shares_cloudtrail_bucket must say whether input.bucket is cloudtrail_input.bucket (then, with notify_new_objects, one notification carries both). null (the default): no GuardDuty parts function."
+  type = object({
+    package                  = object({ path = string, source_code_hash = string })
+    input                    = object({ bucket = string, prefix = string })
+    shares_cloudtrail_bucket = bool
+  })
+  default = null
+
+  validation {
+    condition = var.guardduty_parts == null || try(
+      endswith(var.guardduty_parts.package.path, ".zip") && can(regex("^[A-Za-z0-9+/]{43}=$", var.guardduty_parts.package.source_code_hash)) && endswith(var.guardduty_parts.input.prefix, "/"),
+      false
+    )
+    error_message = "guardduty_parts needs the path of a .zip and its base64 SHA-256 (filebase64sha256), and an input prefix ending in /."
+  }
+}
+
 variable "timeout_s" {
   description = "Timeout of the parts function, in seconds (one object, or one backfill batch)."
   type        = number

@@ -72,7 +72,7 @@ resource "aws_kms_alias" "tuples" {
 
 resource "aws_s3_bucket" "tuples" {
   #checkov:skip=CKV_AWS_144:Cross-region replication doubles cost for derived, re-creatable tuples.
-  #checkov:skip=CKV2_AWS_62:Nothing consumes event notifications; the driver invokes the ingest functions.
+  #checkov:skip=CKV2_AWS_62:Event notifications belong to the parts module (exported findings, CloudTrail objects when this bucket is their input), not to every use of the bucket.
 
   bucket_prefix = "${var.name_prefix}-tuples-"
   force_destroy = var.force_destroy
