@@ -4,13 +4,17 @@ the deployed parts function, both run by the patched emulator), then:
 - the parts' tuples, concatenated, equal `secml tuples cloudtrail` over the same input (as
   multisets, IPv6 included);
 - a second backfill leaves every part byte-identical;
-- a poisoned object fails its batch beyond the (zero) tolerance: exit status 1, key named.
+- a poisoned object fails its batch beyond the (zero) tolerance: exit status 1, key named;
+- with the findings export on (as this stack has it), an object GuardDuty exports becomes its
+  scoring part and finding-index part through the stack's own notification and function.
 The stack is destroyed at the end, so the session emulator is left as found."""
 
 from __future__ import annotations
 
+import csv
 import io
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +22,7 @@ from typing import Any
 
 import boto3
 import pytest
+from ingest_fixtures import export_jsonl_gz, findings
 
 from secml.cli import main
 from secml.core.target import Target
@@ -39,6 +44,7 @@ def applied_stack(emulator: Target, terraform_cli_env: dict[str, str]) -> Iterat
     for key, value in {**emulator.environment(), **terraform_cli_env}.items():
         patch.setenv(key, value)
     patch.setenv("SECML_EMULATOR_PORT", str(emulator.emulator_port))  # for the CLI's own target
+    patch.setenv("TF_VAR_guardduty_export_findings", "true")
     for leak in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_SECURITY_TOKEN"):
         patch.delenv(leak, raising=False)
     runner = TerraformRunner(emulator)
@@ -106,3 +112,19 @@ def test_backfill_equals_the_tuples_command_and_is_idempotent(
         s3.delete_object(Bucket=source["bucket"], Key=poisoned)
     assert status == 1
     assert "batches failed: 1" in third and f"  {poisoned}" in third
+
+
+def test_an_exported_findings_object_becomes_a_scoring_part_with_its_index(applied_stack: dict[str, Any]) -> None:
+    s3 = boto3.client("s3", region_name=os.environ["AWS_DEFAULT_REGION"])
+    bucket = applied_stack["tuples_bucket_name"]
+    key = "guardduty-export/AWSLogs/123456789012/GuardDuty/us-west-2/2026/03/09/0b7e6f2a-1c2d-4e5f-8a9b-0c1d2e3f4a5b.jsonl.gz"
+    s3.put_object(Bucket=bucket, Key=key, Body=export_jsonl_gz(findings()))
+    deadline = time.monotonic() + 120
+    while not (index := _parts(s3, bucket, "infer/parts-index/2026/03/09/")) and time.monotonic() < deadline:
+        time.sleep(1)
+    tuples = _parts(s3, bucket, "infer/parts/2026/03/09/")
+    assert len(index) == len(tuples) == 1, (index, tuples)
+    (tuples_body,), (index_body,) = tuples.values(), index.values()
+    rows = list(csv.DictReader(io.StringIO(index_body.decode())))
+    assert [f"{row['principal']},{row['ip']}" for row in rows] == tuples_body.decode().splitlines()
+    assert {row["finding_id"] for row in rows} <= {finding["id"] for finding in findings()} and rows
