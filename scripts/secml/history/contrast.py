@@ -86,11 +86,12 @@ def _near_own(history: HistoryIndex, ids: np.ndarray, rng: np.random.Generator) 
     near = np.zeros(ids.size, dtype=np.uint32)
     pending = np.ones(ids.size, dtype=bool)
     for bits in range(NEAR_BITS[0], NEAR_LIMIT + 1):
+        rows = np.flatnonzero(pending & (smallest <= bits))
         mask = np.uint32((1 << bits) - 1)
-        sibling = ((own ^ np.uint32(1 << bits)) & ~mask) | (fresh & mask)
-        take = pending & (smallest <= bits)
+        sibling = ((own[rows] ^ np.uint32(1 << bits)) & ~mask) | (fresh[rows] & mask)
         if bits < NEAR_LIMIT:
-            take &= history.count_in_prefix(ids, sibling, 32 - bits) == 0
-        near[take] = sibling[take]
-        pending &= ~take
+            unused = history.count_in_prefix(ids[rows], sibling, 32 - bits) == 0
+            rows, sibling = rows[unused], sibling[unused]
+        near[rows] = sibling
+        pending[rows] = False
     return near
