@@ -23,7 +23,7 @@ CONSENT := $(if $(filter yes,$(SAMPLE_FINDINGS)),--yes)
 TF_PLUGIN_DIR ?= $(firstword $(wildcard /opt/tf-plugins /usr/local/share/terraform/plugins))
 export TF_PLUGIN_DIR
 
-.PHONY: help setup doctor up down sample-findings exercise1 exercise2 exercise3 backfill demo lint test clean
+.PHONY: help setup doctor up down sample-findings exercise1 exercise2 exercise3 backfill demo lint lint-python test clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -72,12 +72,14 @@ demo: $(VENV)/.installed ## the whole workshop: up, exercises 1-3, then the most
 
 PYTHON_SOURCES := scripts lambda_src tests benchmarks
 
-lint: setup ## ruff, mypy, the import layers; terraform fmt, validate, module docs and rules; checkov
+lint: lint-python ## ruff, mypy, the import layers; terraform fmt, validate, module docs and rules; checkov
+	$(VENV)/bin/secml lint --checkov $(CHECKOV_VENV)/bin/checkov
+
+lint-python: setup ## ruff, ruff format, mypy and the import layers only (make test runs the Terraform checks too)
 	$(VENV)/bin/ruff check $(PYTHON_SOURCES)
 	$(VENV)/bin/ruff format --check $(PYTHON_SOURCES)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/secml lint --checkov $(CHECKOV_VENV)/bin/checkov
 
 # Three workers, a test file each at a time: most of the suite waits on Terraform and the emulator
 # rather than the CPU, so three beat two cores' worth of serial runs. TEST_WORKERS=0 runs serially.
