@@ -222,7 +222,7 @@ def test_an_apply_that_meets_resources_an_interrupted_apply_created_says_how_to_
             TerraformRunner(target).apply()
         assert str(raised.value).startswith(
             "terraform apply failed: IAM Role secml-notebook already exist but are not in the state "
-            "(an interrupted apply created them); "
+            "(an interrupted apply created them, or the provider retried a create whose answer it lost); "
         )
         assert recovery in str(raised.value)
     assert "EntityAlreadyExists" in capsys.readouterr().err  # Terraform's own words still reach the user

@@ -64,18 +64,43 @@ def provider_source() -> str:
     return f"the provider mirror {found} ({origin})"
 
 
-# Terraform's error for a resource that exists but is not in the state: an apply cut short by
-# Ctrl-C cancels requests in flight, so AWS (or the emulator) made the resource and Terraform never
-# recorded it. Names are fixed, so the rerun's create then fails.
-ALREADY_EXISTS = re.compile(r"Error: creating (?P<kind>[^(]+?) \((?P<name>[^)]+)\):.*(?:already exists|AlreadyExists)")
+# Terraform's error for a resource that exists but is not in the state, and the resource address
+# it names on a following "with ..." line. Two ways lead there: an apply cut short by Ctrl-C
+# cancels requests in flight, so AWS (or the emulator) made the resource and Terraform never
+# recorded it; or the provider's SDK lost a create's answer and retried it, and the retry met the
+# resource its first attempt made (hashicorp/terraform-provider-aws#30135). Names are fixed, so
+# the create then fails. Lambda words it "Function already exist".
+ALREADY_EXISTS = re.compile(r"Error: creating (?P<kind>[^(]+?) \((?P<name>[^)]+)\):.*(?:already exist|AlreadyExists)")
+RESOURCE_ADDRESS = re.compile(r"^\s*with (?P<address>[^,\s]+),\s*$")
 # Lines of Terraform's error output kept to explain a failure (it is shown to the user as it comes).
 STDERR_TAIL_LINES = 400
 
 
-def unrecorded_resources(errors: Iterable[str]) -> list[str]:
-    """The resources Terraform could not create because they already exist ("IAM Role secml-x")."""
-    found = (ALREADY_EXISTS.search(line) for line in errors)
-    return list(dict.fromkeys(f"{m['kind']} {m['name']}" for m in found if m is not None))
+@dataclass(frozen=True)
+class UnrecordedResource:
+    """A resource Terraform could not create because it already exists: "IAM Role secml-x", its
+    name (the import id of most kinds) and its address in the configuration, when Terraform said."""
+
+    kind: str
+    name: str
+    address: str | None
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+def unrecorded_resources(errors: Iterable[str]) -> list[UnrecordedResource]:
+    """The resources an apply's error output says already exist, each once, in order."""
+    found: dict[tuple[str, str], UnrecordedResource] = {}
+    pending: tuple[str, str] | None = None
+    for line in errors:
+        if match := ALREADY_EXISTS.search(line):
+            pending = (match["kind"], match["name"])
+            found.setdefault(pending, UnrecordedResource(*pending, None))
+        elif pending is not None and (match := RESOURCE_ADDRESS.match(line)):
+            found[pending] = UnrecordedResource(*pending, match["address"])
+            pending = None
+    return list(found.values())
 
 
 def _copy_lines(source: Iterable[str], tail: deque[str]) -> None:
@@ -175,8 +200,9 @@ class TerraformRunner:
                 else "import them (terraform import, with this state) or delete them, then make up again"
             )
             return ServiceError(
-                f"terraform {command} failed: {', '.join(unrecorded)} already exist but are not in the state "
-                f"(an interrupted apply created them); {recovery}"
+                f"terraform {command} failed: {', '.join(map(str, unrecorded))} already exist but are not in "
+                "the state (an interrupted apply created them, or the provider retried a create whose answer "
+                f"it lost); {recovery}"
             )
         return ServiceError(f"terraform {command} failed (exit {status}) on target {self.target.name}")
 

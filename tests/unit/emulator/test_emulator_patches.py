@@ -160,3 +160,35 @@ def test_patched_emulator_empties_a_bucket_holding_a_delete_marker(monkeypatch: 
     s3_delete_marker_dispose.apply()
     with mock_aws():
         _empty_a_versioned_bucket_with_a_delete_marker()
+
+
+# --- scheduler_client_token -----------------------------------------------------------------
+
+RETRAINING_SCHEDULE = {
+    "Name": "retraining",
+    "ScheduleExpression": "rate(7 days)",
+    "FlexibleTimeWindow": {"Mode": "OFF"},
+    "Target": {
+        "Arn": f"arn:aws:lambda:{REGION}:{DEFAULT_ACCOUNT_ID}:function:retrainer",
+        "RoleArn": f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/scheduler",
+    },
+}
+
+
+def test_upstream_refuses_a_create_retried_with_its_own_client_token() -> None:
+    with mock_aws():
+        scheduler = boto3.client("scheduler", region_name=REGION)
+        scheduler.create_schedule(ClientToken="first-attempt", **RETRAINING_SCHEDULE)
+        with pytest.raises(ClientError, match="ConflictException"):
+            scheduler.create_schedule(ClientToken="first-attempt", **RETRAINING_SCHEDULE)
+
+
+@pytest.mark.emulator
+def test_patched_emulator_answers_a_retried_create_and_still_refuses_a_new_one(emulator_env: Target) -> None:
+    scheduler = boto3.client("scheduler")
+    arn = scheduler.create_schedule(ClientToken="first-attempt", **RETRAINING_SCHEDULE)["ScheduleArn"]
+    assert scheduler.create_schedule(ClientToken="first-attempt", **RETRAINING_SCHEDULE)["ScheduleArn"] == arn
+    with pytest.raises(ClientError, match="ConflictException"):
+        scheduler.create_schedule(ClientToken="another-apply", **RETRAINING_SCHEDULE)
+    assert [s["Arn"] for s in scheduler.list_schedules()["Schedules"]] == [arn]
+    scheduler.delete_schedule(Name="retraining")
