@@ -24,7 +24,7 @@ import json
 import struct
 import sys
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from math import fsum
@@ -194,6 +194,10 @@ class ScoringModel:
         """The dot product of a seen principal's vector and the address's (KeyError if unseen)."""
         entity = self._entities[self.principal_rows[principal]]
         return fsum(map(float.__mul__, entity, self.ip_vector(address)))
+
+    def scores(self, pairs: Sequence[tuple[str, int]]) -> list[float]:
+        """score() of each (principal, address) pair, in order (secml_ingest.verdicts.Scorer)."""
+        return [self.score(principal, address) for principal, address in pairs]
 
 
 def in_memory(data: bytes) -> Fetch:

@@ -42,6 +42,11 @@ run "defaults_score_every_guardduty_finding" {
   }
 
   assert {
+    condition     = one([for s in data.aws_iam_policy_document.scorer.statement : s.resources if s.sid == "InvokeModelEndpoints"]) == toset(["arn:aws:sagemaker:us-west-2:123456789012:endpoint/secml-ipinsights-*"])
+    error_message = "the scorer invokes only secml's endpoints, in its own account and region"
+  }
+
+  assert {
     condition     = aws_sns_topic.unusual.kms_master_key_id == var.kms_key_arn && aws_sqs_queue.dead_letter.sqs_managed_sse_enabled
     error_message = "the topic is encrypted with the stack's key, the dead-letter queue by SQS"
   }

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import numpy as np
 import pytest
+from ipinsights_endpoint import IMAGE, model_tarball
 from pytest_terraform import terraform
 
 from secml.automation.artefact import write_artefact
@@ -20,8 +21,10 @@ from secml.automation.registry import candidate_entry, promote, registry_locatio
 from secml.core.target import Target
 from secml.data.findings import sample_findings
 from secml.emulator.findings import emit_findings
+from secml.ipinsights import sagemaker_jobs
 from secml.ipinsights.addresses import format_ipv4
 from secml.ipinsights.hyperparameters import Hyperparameters
+from secml.ipinsights.model import LocalModel
 from secml.ipinsights.training import fit
 
 pytestmark = [pytest.mark.emulator, pytest.mark.terraform, pytest.mark.usefixtures("stack_environment")]
@@ -231,8 +234,15 @@ def _finding(detector_id: str, finding_id: str, principal: str, ip: str) -> dict
     return finding
 
 
+@pytest.fixture(scope="module")
+def planted_model() -> LocalModel:
+    principals, ips = planted_pairs(200)
+    return fit(principals, ips, Hyperparameters(num_entity_vectors=64, vector_dim=8, epochs=4, learning_rate=0.02,
+                                                mini_batch_size=64, random_negative_sampling_rate=2), seed=3)  # fmt: skip
+
+
 def test_a_finding_before_any_model_is_dead_lettered_and_the_next_one_after_promotion_is_scored(
-    secml_stack: Any, stack_environment: Target, tmp_path: Path
+    secml_stack: Any, stack_environment: Target, tmp_path: Path, planted_model: LocalModel
 ) -> None:
     """The deployed path: GuardDuty -> EventBridge -> scorer. No model promoted: the event goes to
     the dead-letter queue with one clear log line. A promoted model: the next finding is scored
@@ -250,10 +260,7 @@ def test_a_finding_before_any_model_is_dead_lettered_and_the_next_one_after_prom
     logs = boto3.client("logs").filter_log_events(logGroupName=f"/aws/lambda/{outputs['finding_scorer_function_name']}")
     assert any("secml scorer: not scored:" in event["message"] for event in logs["events"])
 
-    principals, ips = planted_pairs(200)
-    model = fit(principals, ips, Hyperparameters(num_entity_vectors=64, vector_dim=8, epochs=4, learning_rate=0.02,
-                                                  mini_batch_size=64, random_negative_sampling_rate=2), seed=3)  # fmt: skip
-    write_artefact(model, tmp_path / "artefact.bin")
+    write_artefact(planted_model, tmp_path / "artefact.bin")
     s3.upload_file(str(tmp_path / "artefact.bin"), bucket, "models/test/scoring-artefact.bin")
     entry = candidate_entry(
         model_id="test", artefact=f"s3://{bucket}/models/test/scoring-artefact.bin", backend="local",
@@ -305,6 +312,45 @@ def test_with_security_hub_on_the_verdict_reaches_the_findings_twin(
         hub.disable_security_hub()
         iam.delete_role_policy(RoleName=role, PolicyName="test-security-hub")
         lambda_client.update_function_configuration(FunctionName=function, Environment={"Variables": variables})
+
+
+def test_a_sagemaker_trained_model_is_scored_through_its_serverless_endpoint_to_the_same_score(
+    secml_stack: Any, stack_environment: Target, planted_model: LocalModel
+) -> None:
+    """The model above, promoted as a SageMaker-trained one: the deployed scorer, with its role's
+    sagemaker:InvokeEndpoint, scores through the serverless endpoint (the emulator plays the IP
+    Insights container with the model packed in model.tar.gz) and gets the model's score."""
+    outputs = outputs_of(secml_stack)
+    bucket, detector_id, s3 = outputs["tuples_bucket_name"], outputs["guardduty_detector_id"], boto3.client("s3")
+    s3.put_object(Bucket=bucket, Key="model/sm/job/output/model.tar.gz", Body=model_tarball(planted_model))
+    listing = "".join(f"{principal}\n" for principal in planted_model.principals).encode()
+    s3.put_object(Bucket=bucket, Key="models/sm/principals.txt.gz", Body=gzip.compress(listing))
+    endpoint = sagemaker_jobs.ensure_endpoint(
+        boto3.Session(), name="secml-ipinsights-stack-test-serverless", image=IMAGE,
+        model_data=f"s3://{bucket}/model/sm/job/output/model.tar.gz",
+        settings=sagemaker_jobs.Settings(role_arn=outputs["notebook_role_arn"]), serverless=sagemaker_jobs.Serverless(),
+    )  # fmt: skip
+    entry = candidate_entry(
+        model_id="sm", endpoint=endpoint, principals=f"s3://{bucket}/models/sm/principals.txt.gz",
+        backend="sagemaker", source_model="", threshold={"value": 0.0, "how": "fixed"}, training_window={},
+        validation_auc=0.9, trained_at="2026-01-01T00:00:00Z",
+    )  # fmt: skip
+    assert promote(registry_location(bucket), entry).promoted
+    try:
+        emit_findings(
+            stack_environment, detector_id, [_finding(detector_id, "d" * 32, "AIDAPRINCIPAL0001", "10.2.0.1")]
+        )
+
+        def scored_by_endpoint() -> list[dict[str, Any]]:
+            listed = s3.list_objects_v2(Bucket=bucket, Prefix="scores/live/").get("Contents", [])
+            keys = [item["Key"] for item in listed if "d" * 32 in item["Key"]]
+            return [json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()) for key in keys]
+
+        (line,) = _wait_for(scored_by_endpoint)
+        expected = planted_model.score(["AIDAPRINCIPAL0001"], ["10.2.0.1"]).dot_product[0]
+        assert (line["model_id"], line["score"]) == ("sm", pytest.approx(float(expected), rel=1e-5))
+    finally:
+        sagemaker_jobs.delete_endpoint(boto3.Session(), endpoint)
 
 
 def test_the_retraining_schedule_starts_training_on_the_last_days_of_tuples(secml_stack: Any) -> None:

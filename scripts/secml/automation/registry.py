@@ -19,7 +19,7 @@ from typing import Any
 
 from secml.core import storage
 from secml.core.errors import InputError
-from secml_ingest.model_registry import ARTEFACT_FORMAT, REGISTRY_KEY, REGISTRY_SCHEMA
+from secml_ingest.model_registry import ARTEFACT_FORMAT, ENDPOINT_FORMAT, REGISTRY_KEY, REGISTRY_SCHEMA
 
 # A retrained model may be this much worse on validation AUC (noise between runs) and still win.
 DEFAULT_AUC_TOLERANCE = 0.01
@@ -52,9 +52,13 @@ def read_registry(location: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Decision:
+    """The decision on a candidate; `before`: the current entry it was judged against (None when
+    there was none), so that the caller knows what a promotion replaced."""
+
     promoted: bool
     reason: str
     record: dict[str, Any]
+    before: dict[str, Any] | None = None
 
 
 def iso_now(now: float | None = None) -> str:
@@ -64,18 +68,27 @@ def iso_now(now: float | None = None) -> str:
 def candidate_entry(
     *,
     model_id: str,
-    artefact: str,
     backend: str,
     source_model: str,
     threshold: Mapping[str, Any],
     training_window: Mapping[str, Any],
     validation_auc: float | None,
     trained_at: str,
+    artefact: str | None = None,
+    endpoint: str | None = None,
+    principals: str | None = None,
 ) -> dict[str, Any]:
+    """A model entry served from a scoring `artefact`, or by an `endpoint` with its `principals`
+    list (secml_ingest.model_registry describes both formats)."""
+    if artefact is not None and endpoint is None and principals is None:
+        served = {"format": ARTEFACT_FORMAT, "artefact": artefact}
+    elif artefact is None and endpoint is not None and principals is not None:
+        served = {"format": ENDPOINT_FORMAT, "endpoint": endpoint, "principals": principals}
+    else:
+        raise InputError("a model entry names an artefact, or an endpoint and its principals list")
     return {
         "model_id": model_id,
-        "artefact": artefact,
-        "format": ARTEFACT_FORMAT,
+        **served,
         "backend": backend,
         "source_model": source_model,
         "threshold": dict(threshold),
@@ -123,11 +136,15 @@ def promote(
     }
     if promoted:
         previous = (
-            {key: current.get(key) for key in ("model_id", "artefact", "validation_auc", "threshold")}
+            {
+                key: current[key]
+                for key in ("model_id", "format", "artefact", "endpoint", "validation_auc", "threshold")
+                if key in current
+            }
             if current
             else None
         )
         document["current"] = {**candidate, "promoted_at": at, "previous": previous}
     document["history"] = [*document.get("history", []), record][-HISTORY_LIMIT:]
     storage.write_bytes(location, json.dumps(document, indent=2, sort_keys=True).encode("utf-8"))
-    return Decision(promoted, reason, record)
+    return Decision(promoted, reason, record, current)

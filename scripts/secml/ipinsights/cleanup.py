@@ -1,5 +1,6 @@
-"""Delete the SageMaker resources secml left running or billable: real-time endpoints with their
-configs and models, and training and transform jobs still in progress (`secml cleanup`, `make down`).
+"""Delete the SageMaker resources secml left running or billable: endpoints (the real-time ones of
+`score --endpoint` and the automation's serverless ones) with their configs and models, and
+training and transform jobs still in progress (`secml cleanup`, `make down`).
 
 Only resources named `secml-ipinsights...` AND tagged `secml:managed=true` are touched, so a
 user's own endpoints in the same account are safe even if their names happen to match.

@@ -1,5 +1,6 @@
 """SageMaker's built-in IP Insights: a training job through the sagemaker SDK 3 `ModelTrainer`, and
-scoring by batch transform (nothing left running) or by a real-time endpoint kept for reuse.
+scoring by batch transform (nothing left running), by a real-time endpoint kept for reuse, or by
+a serverless endpoint (the automation's: it bills per request and nothing while idle).
 
 Every resource secml creates carries the tag `secml:managed=true` and a name starting with
 `secml-ipinsights`, which is how `secml.ipinsights.cleanup` finds what to delete. The SDK is told
@@ -22,7 +23,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError, WaiterError
 
-from secml.core.errors import ServiceError
+from secml.core.errors import InputError, ServiceError
 from secml.core.storage import split_s3
 from secml.ipinsights.choices import INFERENCE_INSTANCE_TYPE, TRAINING_INSTANCE_TYPE
 from secml.ipinsights.hyperparameters import Hyperparameters
@@ -55,6 +56,22 @@ class Settings:
     training_instance_count: int = 1
     inference_instance_type: str = INFERENCE_INSTANCE_TYPE
     kms_key_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class Serverless:
+    """A serverless endpoint's capacity: MemorySizeInMB (1024 to 6144, in steps of 1024) and
+    MaxConcurrency (1 to 200). 2 GB is ample for IP Insights at the workshop's model size; five
+    concurrent invocations cover findings arriving a few at a time."""
+
+    memory_mb: int = 2048
+    max_concurrency: int = 5
+
+    def __post_init__(self) -> None:
+        if self.memory_mb not in range(1024, 6145, 1024):
+            raise InputError(f"serverless memory must be 1024 to 6144 MB in steps of 1024, got {self.memory_mb}")
+        if not 1 <= self.max_concurrency <= 200:
+            raise InputError(f"serverless max concurrency must be 1 to 200, got {self.max_concurrency}")
 
 
 @dataclass(frozen=True)
@@ -281,16 +298,31 @@ def endpoint_name(training_job_name: str) -> str:
     return training_job_name[:63]
 
 
-def ensure_endpoint(boto_session: boto3.Session, *, name: str, image: str, model_data: str, settings: Settings) -> str:
-    """The endpoint `name` once InService. Only an endpoint SageMaker reports as not found is
-    created; its model and config are reused when an earlier attempt left them behind."""
+def serverless_endpoint_name(training_job_name: str) -> str:
+    """The automation's serverless endpoint of a trained model: apart from `endpoint_name`'s
+    real-time one, so that `score --endpoint` and the scorer never share (or delete) each other's."""
+    return f"{training_job_name[:52]}-serverless"
+
+
+def ensure_endpoint(
+    boto_session: boto3.Session,
+    *,
+    name: str,
+    image: str,
+    model_data: str,
+    settings: Settings,
+    serverless: Serverless | None = None,
+) -> str:
+    """The endpoint `name` (serverless with `serverless`, else on an instance) once InService.
+    Only an endpoint SageMaker reports as not found is created; its model and config are reused
+    when an earlier attempt left them behind."""
     client = boto_session.client("sagemaker")
     try:
         client.describe_endpoint(EndpointName=name)
     except ClientError as error:
         if not _is_endpoint_not_found(error):
             raise ServiceError(f"cannot look up SageMaker endpoint {name}: {error}") from error
-        _create_endpoint(client, name, image, model_data, settings)
+        _create_endpoint(client, name, image, model_data, settings, serverless)
     try:
         client.get_waiter("endpoint_in_service").wait(EndpointName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 120})
     except WaiterError as error:
@@ -301,29 +333,58 @@ def ensure_endpoint(boto_session: boto3.Session, *, name: str, image: str, model
     return name
 
 
-def _create_endpoint(client: Any, name: str, image: str, model_data: str, settings: Settings) -> None:
-    """The endpoint `name` with its config and model, all three of that name."""
-    config = {
+def endpoint_config_request(name: str, settings: Settings, serverless: Serverless | None) -> dict[str, Any]:
+    """CreateEndpointConfig's request: one variant, serverless or on one inference instance."""
+    variant: dict[str, Any] = {"VariantName": "AllTraffic", "ModelName": name}
+    if serverless is not None:
+        variant["ServerlessConfig"] = {
+            "MemorySizeInMB": serverless.memory_mb,
+            "MaxConcurrency": serverless.max_concurrency,
+        }
+        # No KmsKeyId: it names the key of the instance's storage volume, and a serverless
+        # endpoint has no instance of the account's.
+        return {"EndpointConfigName": name, "ProductionVariants": [variant], "Tags": MANAGED_TAGS}
+    variant |= {"InitialInstanceCount": 1, "InstanceType": settings.inference_instance_type}
+    return {
         "EndpointConfigName": name,
-        "ProductionVariants": [
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": name,
-                "InitialInstanceCount": 1,
-                "InstanceType": settings.inference_instance_type,
-            }
-        ],
+        "ProductionVariants": [variant],
         "Tags": MANAGED_TAGS,
         # The endpoint's storage volume; SageMaker refuses a key for instance types with local
         # NVMe storage (ml.*d.*, ml.g4dn.*), whose volumes it encrypts with a hardware key.
         **({"KmsKeyId": settings.kms_key_arn} if settings.kms_key_arn else {}),
     }
+
+
+def _create_endpoint(
+    client: Any, name: str, image: str, model_data: str, settings: Settings, serverless: Serverless | None
+) -> None:
+    """The endpoint `name` with its config and model, all three of that name."""
+    config = endpoint_config_request(name, settings, serverless)
     try:
         _create_unless_exists(client.create_model, **_model_request(name, image, model_data, settings.role_arn))
         _create_unless_exists(client.create_endpoint_config, **config)
         _create_unless_exists(client.create_endpoint, EndpointName=name, EndpointConfigName=name, Tags=MANAGED_TAGS)
     except ClientError as error:
         raise ServiceError(f"SageMaker refused endpoint {name}: {error}") from error
+
+
+def delete_endpoint(boto_session: boto3.Session, name: str) -> list[str]:
+    """Delete the endpoint `name` with its config and model (all of that name), each that exists;
+    returns what was deleted, as `kind/name` lines."""
+    client = boto_session.client("sagemaker")
+    deleted = []
+    for kind, delete, parameter in (
+        ("endpoint", client.delete_endpoint, "EndpointName"),
+        ("endpoint-config", client.delete_endpoint_config, "EndpointConfigName"),
+        ("model", client.delete_model, "ModelName"),
+    ):
+        try:
+            delete(**{parameter: name})
+            deleted.append(f"{kind}/{name}")
+        except ClientError as error:
+            if "Could not find" not in _error_message(error):
+                raise ServiceError(f"cannot delete SageMaker {kind} {name}: {error}") from error
+    return deleted
 
 
 def invoke_endpoint(boto_session: boto3.Session, name: str, csv_rows: list[bytes]) -> list[float]:

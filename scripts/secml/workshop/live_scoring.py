@@ -1,8 +1,9 @@
 """Exercise 3, "Automate it": the deployed automation scores findings as GuardDuty creates them.
 
 3.1 confirms the automation is deployed (modules/automation: rule, scorer, topic, dead letters).
-3.2 promotes the model exercise 2 trained (secml.automation.promotion: artefact, calibrated
-    threshold, validation AUC; refused when worse than the current one).
+3.2 promotes the model exercise 2 trained (secml.automation.promotion: artefact, or serverless
+    endpoint for a SageMaker-trained model; calibrated threshold, validation AUC; refused when
+    worse than the current one).
 3.3 subscribes a queue of its own to the unusual-findings topic (an analyst's subscription),
     makes GuardDuty emit findings and follows each one to its verdict: the live score under
     scores/live/ and, for unusual ones, the SNS message. On the emulator the findings are the
@@ -431,7 +432,8 @@ def follow(target: Target, outputs: dict[str, Any], limit: int, security_hub: bo
 RUNNING_ON_AWS = """\
 What keeps running on AWS until make down: the EventBridge rule on GuardDuty findings, the scorer
 Lambda (it runs only when a finding arrives), the SNS topic, the dead-letter queue, and the weekly
-retraining schedule with its retrainer Lambda. Nothing is always on: no endpoint, no instance.
+retraining schedule with its retrainer Lambda, and, for a SageMaker-trained model, its serverless
+endpoint. Nothing is always on: no instance, and a serverless endpoint bills only per request.
 Cost at the defaults (us-east-1 list prices, docs/automation.md has the formulas): about $0.10-0.20
 per 10,000 findings scored (Lambda, S3 requests, SNS, KMS, logs, X-Ray), and about $0.10 a month
 for weekly retraining (a few minutes of ml.m5.xlarge training each week); idle resources cost

@@ -9,9 +9,14 @@
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 locals {
-  partition     = data.aws_partition.current.partition
+  partition = data.aws_partition.current.partition
+  # A SageMaker-trained model is served by the serverless endpoint its promotion creates, named
+  # with the driver's prefix (secml.ipinsights.sagemaker_jobs.NAME_PREFIX); the scorer may invoke
+  # those endpoints in this account and region, and no other.
+  endpoint_arn  = "arn:${local.partition}:sagemaker:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:endpoint/secml-ipinsights-*"
   function_name = "${var.name_prefix}-finding-scorer"
   bucket_arn    = "arn:${local.partition}:s3:::${var.tuples_bucket_name}"
   detail = merge(
@@ -111,6 +116,11 @@ data "aws_iam_policy_document" "scorer" {
       variable = "s3:prefix"
       values   = ["models/*"]
     }
+  }
+  statement {
+    sid       = "InvokeModelEndpoints"
+    actions   = ["sagemaker:InvokeEndpoint"]
+    resources = [local.endpoint_arn]
   }
   statement {
     sid       = "WriteLiveScores"

@@ -11,14 +11,12 @@ from typing import Any
 
 import boto3
 import pytest
+import scoring_fixtures
 from moto import mock_aws
 from scoring_fixtures import finding, trained
 
 from secml.automation.promotion import Candidate, promote_trained_model
 from secml.automation.registry import registry_location
-from secml.ipinsights import model_file
-from secml.ipinsights.backend import MANIFEST, METRICS
-from secml.ipinsights.metrics import DISCRIMINATOR_AUC
 from secml_ingest.model_registry import ModelUnavailableError
 
 BUCKET = "example-tuples"
@@ -47,21 +45,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
 
 
 def put_trained_model(tmp_path: Path, model_id: str, auc: float) -> Candidate:
-    """A local-engine model folder in the bucket, as `secml train` writes one, with validation scores."""
-    model = trained(0)
-    model_uri = f"s3://{BUCKET}/model/{model_id}"
-    path = tmp_path / "model.npz"
-    model_file.save(model, path)
-    s3 = boto3.client("s3")
-    s3.upload_file(str(path), BUCKET, f"model/{model_id}/ipinsights-local.npz")
-    s3.put_object(Bucket=BUCKET, Key=f"model/{model_id}/{MANIFEST}",
-                  Body=json.dumps({"format": 1, "backend": "local", "artefact": "ipinsights-local.npz"}))  # fmt: skip
-    s3.put_object(Bucket=BUCKET, Key=f"model/{model_id}/{METRICS}", Body=json.dumps({DISCRIMINATOR_AUC: auc}))
-    own = model.score(["AIDAPRINCIPAL0003"] * 100, [f"10.6.{i}.1" for i in range(100)]).dot_product
-    lines = "".join(f"AIDAPRINCIPAL0003,10.6.{i}.1,{score},true,\n" for i, score in enumerate(own.tolist()))
-    s3.put_object(Bucket=BUCKET, Key=f"scores/{model_id}/validation.csv",
-                  Body="principal,ip,dot_product,seen_principal,error\n" + lines)  # fmt: skip
-    return Candidate(model_uri, f"s3://{BUCKET}/scores/{model_id}/validation.csv", {"pairs": 600})
+    return scoring_fixtures.put_trained_model(tmp_path, BUCKET, model_id, auc, trained(0))
 
 
 def event(detail: dict[str, Any], event_id: str = "e-1") -> dict[str, Any]:
