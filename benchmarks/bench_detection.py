@@ -10,10 +10,12 @@ the distinct training pairs are held out to calibrate the combination, and contr
 from the training data weigh its two parts. Figures per regime, structure and seed: ROC AUC and
 recall at 1 % false-positive rate (threshold set on the test's own normal pairs) for the
 Bayes-optimal pair score (`ceiling`, from the generator's known model) and the three rankings, and
-training time. A table is printed and written as DIR/detection.md, with ROC and precision-recall
+training time. IP Insights trains with the workshop's hyperparameters, sized to each corpus as
+`secml train` sizes the ones a user does not set (secml.ipinsights.sizing; `--as-given` keeps the
+workshop's values). A table is printed and written as DIR/detection.md, with ROC and precision-recall
 plots as DIR/<regime>-<structure>.png.
 
-Run: `.venv/bin/python benchmarks/bench_detection.py [--out DIR] [--seeds N] [--regimes ...] [--structures ...]`
+Run: `.venv/bin/python benchmarks/bench_detection.py [--out DIR] [--seeds N] [--regimes ...] [--structures ...] [--as-given]`
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from secml.history.contrast import draw as draw_contrast
 from secml.ipinsights.addresses import format_ipv4
 from secml.ipinsights.holdout import is_held_out
 from secml.ipinsights.metrics import roc_auc
+from secml.ipinsights.sizing import choose
 from secml.ipinsights.training import fit
 from secml.workshop.training_run import WORKSHOP_HYPERPARAMETERS
 
@@ -88,7 +91,7 @@ def simulate(regime: Regime, structure: str, seed: int) -> tutorial.Corpus:
     return tutorial.simulate(seed, shape)
 
 
-def evaluate(regime: Regime, structure: str, seed: int) -> Outcome:
+def evaluate(regime: Regime, structure: str, seed: int, sized: bool = True) -> Outcome:
     corpus = simulate(regime, structure, seed)
     names = np.array([f"user_{u}" for u in range(regime.users)])
     users, ips = names[corpus.train_user].tolist(), format_ipv4(corpus.train_ip)
@@ -96,8 +99,13 @@ def evaluate(regime: Regime, structure: str, seed: int) -> Outcome:
     held = np.array([is_held_out(u, ip, 0.1, seed) for u, ip in zip(users, ips, strict=True)])
     fit_users = [u for u, h in zip(users, held, strict=True) if not h]
     fit_ips = [ip for ip, h in zip(ips, held, strict=True) if not h]
+    hyperparameters = WORKSHOP_HYPERPARAMETERS
+    if sized:
+        chosen = choose(hyperparameters, (), len(set(fit_users)), len(fit_users))
+        hyperparameters = chosen.hyperparameters
+        print(f"{regime.name} {structure} seed {seed}: {chosen.line()}", flush=True)
     began = time.perf_counter()
-    model = fit(fit_users, fit_ips, WORKSHOP_HYPERPARAMETERS, seed=seed)
+    model = fit(fit_users, fit_ips, hyperparameters, seed=seed)
     seconds = time.perf_counter() - began
     history = index.build(fit_users, fit_ips)
     held_users = [u for u, h in zip(users, held, strict=True) if h]
@@ -177,13 +185,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=None, help="seeds per regime (default: the regime's own)")
     parser.add_argument("--regimes", default="small-20,small-75,small-100", help=f"of {','.join(REGIMES)}")
     parser.add_argument("--structures", default=",".join(STRUCTURES), help="of %(default)s")
+    parser.add_argument(
+        "--as-given", action="store_true", help="the workshop's hyperparameters, not sized to the corpus"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     outcomes: list[Outcome] = []
     for name in args.regimes.split(","):
         regime = REGIMES[name]
         for structure in args.structures.split(","):
-            mine = [evaluate(regime, structure, seed) for seed in range(args.seeds or regime.seeds)]
+            mine = [evaluate(regime, structure, seed, not args.as_given) for seed in range(args.seeds or regime.seeds)]
             for outcome in mine:
                 print(table([outcome]).splitlines()[-1], flush=True)
             plot(mine, args.out / f"{name}-{structure}.png")

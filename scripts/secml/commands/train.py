@@ -37,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--validation", metavar="SRC", help="held-out pairs: validation:discriminator_auc")
     parser.add_argument("--model", required=True, metavar="DEST", help="model folder or s3:// prefix")
     defaults = Hyperparameters()
-    hyperparameters = parser.add_argument_group("hyperparameters (SageMaker's names and ranges)")
+    hyperparameters = parser.add_argument_group(
+        "hyperparameters (SageMaker's names and ranges)",
+        "local backend: the ones not given are sized to the training data (more entity vectors for many "
+        "principals; from 1,000,000 pairs smaller batches, a higher rate, 64 dimensions), said in one line",
+    )
     for field in fields(Hyperparameters):
         hyperparameters.add_argument(
             "--" + field.name.replace("_", "-"),
@@ -86,8 +90,11 @@ def run(args: argparse.Namespace, target: Target) -> int:
         instance_type=args.instance_type,
         instance_count=args.instance_count,
         window=date_window(args),
+        explicit_hyperparameters=frozenset(given),
     )
     headline = {name: value for name, value in result.metrics.items() if not isinstance(value, (list, dict))}
+    if "hyperparameters_sizing" in result.metrics:
+        print(result.metrics["hyperparameters_sizing"])
     print(f"model: {result.model_uri}")
     print(f"metrics: {json.dumps(headline)}")
     return 0

@@ -14,7 +14,7 @@ import contextlib
 import json
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -89,10 +89,14 @@ def train(
     instance_count: int = 1,
     boto_session: boto3.Session | None = None,
     window: DateWindow | None = None,
+    explicit_hyperparameters: Collection[str] | None = None,
 ) -> TrainResult:
     """Train IP Insights on `train` (validated on `validation`) and write the model under `model`.
     The sagemaker backend runs as `role_arn` and writes the model (and later the transform
-    outputs) with `kms_key_arn`; it has no seed (SageMaker's algorithm takes none)."""
+    outputs) with `kms_key_arn`; it has no seed (SageMaker's algorithm takes none).
+    explicit_hyperparameters: the names the user set; the local backend sizes the others to the
+    training data (secml.ipinsights.sizing, said in metrics["hyperparameters_sizing"]). None: all
+    as given."""
     options = BackendOptions(
         seed=seed,
         role_arn=role_arn,
@@ -101,6 +105,7 @@ def train(
         training_instance_count=instance_count,
         boto_session=boto_session,
         window=window,
+        explicit_hyperparameters=None if explicit_hyperparameters is None else frozenset(explicit_hyperparameters),
     )
     metrics, manifest = backend_for(backend, options).train(train, validation, model, hyperparameters, progress)
     metrics = {"backend": backend, **metrics}

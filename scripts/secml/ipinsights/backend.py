@@ -48,6 +48,9 @@ class BackendOptions:
     boto_session: boto3.Session | None = None
     # Training or scoring input that is a folder or S3 prefix of parts: only those dated inside this window.
     window: DateWindow | None = None
+    # Local backend: the hyperparameters the user set; the others are sized to the training data
+    # (secml.ipinsights.sizing). None: every hyperparameter is used as given.
+    explicit_hyperparameters: frozenset[str] | None = None
 
 
 class ModelBackend(Protocol):

@@ -21,16 +21,22 @@ class LocalBackend:
             raise InputError("--endpoint is for SageMaker models; a local model scores in-process")
         self.seed = options.seed
         self.window = options.window
+        self.explicit = options.explicit_hyperparameters
 
     def train(
         self, train: str, validation: str | None, model: str, hyperparameters: Hyperparameters, progress: bool
     ) -> tuple[Metrics, Manifest]:
         from secml.ipinsights import (  # numba compiles on import: only when used
             model_file,
+            sizing,
             training,
         )
 
         pairs = tuples_io.read_tuples(train, window=self.window)
+        sized = None
+        if self.explicit is not None:
+            sized = sizing.choose(hyperparameters, self.explicit, len(set(pairs.principals)), len(pairs.principals))
+            hyperparameters = sized.hyperparameters
         held_out = tuples_io.read_tuples(validation) if validation else None
         try:
             fitted = training.fit(
@@ -48,6 +54,8 @@ class LocalBackend:
             model_file.save(fitted, artefact)
             storage.upload(artefact, child(model, ARTEFACT))
         metrics = {**fitted.metrics, "skipped_lines": pairs.skipped}
+        if sized is not None:
+            metrics["hyperparameters_sizing"] = sized.line()
         manifest = {
             "artefact": ARTEFACT,
             "hyperparameters": hyperparameters.as_sagemaker(),
