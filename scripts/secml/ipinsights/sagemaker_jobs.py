@@ -27,10 +27,12 @@ from secml.core.errors import InputError, ServiceError
 from secml.core.storage import split_s3
 from secml.ipinsights.choices import INFERENCE_INSTANCE_TYPE, TRAINING_INSTANCE_TYPE
 from secml.ipinsights.hyperparameters import Hyperparameters
+from secml_ingest import promoter
 
 NAME_PREFIX = "secml-ipinsights"
-MANAGED_TAG_KEY = "secml:managed"
-MANAGED_TAGS = [{"Key": MANAGED_TAG_KEY, "Value": "true"}]
+# The tag and the serverless endpoint name are the promoter Lambda's too (one copy, there).
+MANAGED_TAG_KEY = promoter.MANAGED_TAG_KEY
+MANAGED_TAGS = promoter.MANAGED_TAGS
 # The SDK's default stop is one hour; the workshop's corpus on a CPU instance can take longer.
 MAX_TRAINING_SECONDS = 6 * 3600
 CSV = "text/csv"
@@ -300,8 +302,9 @@ def endpoint_name(training_job_name: str) -> str:
 
 def serverless_endpoint_name(training_job_name: str) -> str:
     """The automation's serverless endpoint of a trained model: apart from `endpoint_name`'s
-    real-time one, so that `score --endpoint` and the scorer never share (or delete) each other's."""
-    return f"{training_job_name[:52]}-serverless"
+    real-time one, so that `score --endpoint` and the scorer never share (or delete) each other's.
+    The promoter Lambda names the scheduled models' endpoints by the same rule."""
+    return promoter.serverless_endpoint_name(training_job_name)
 
 
 def ensure_endpoint(
