@@ -140,21 +140,31 @@ class ServerlessCapacity:
     max_concurrency: int = 5
 
 
-def endpoint_requests(
-    name: str, image: str, model_data: str, role_arn: str, capacity: ServerlessCapacity
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """CreateModel, CreateEndpointConfig and CreateEndpoint of a serverless endpoint, all `name`."""
-    model = {
+def model_request(name: str, image: str, model_data: str, role_arn: str) -> dict[str, Any]:
+    """CreateModel of a trained model (the driver's endpoints and transform jobs use it too)."""
+    return {
         "ModelName": name,
         "PrimaryContainer": {"Image": image, "ModelDataUrl": model_data},
         "ExecutionRoleArn": role_arn,
         "Tags": MANAGED_TAGS,
     }
+
+
+def serverless_config_request(name: str, capacity: ServerlessCapacity) -> dict[str, Any]:
+    """CreateEndpointConfig of a serverless endpoint: one variant of the model `name`. No
+    KmsKeyId: it names the key of the instance's storage volume, and a serverless endpoint has no
+    instance of the account's."""
     variant = {
         "VariantName": "AllTraffic",
         "ModelName": name,
         "ServerlessConfig": {"MemorySizeInMB": capacity.memory_mb, "MaxConcurrency": capacity.max_concurrency},
     }
-    config = {"EndpointConfigName": name, "ProductionVariants": [variant], "Tags": MANAGED_TAGS}
+    return {"EndpointConfigName": name, "ProductionVariants": [variant], "Tags": MANAGED_TAGS}
+
+
+def endpoint_requests(
+    name: str, image: str, model_data: str, role_arn: str, capacity: ServerlessCapacity
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """CreateModel, CreateEndpointConfig and CreateEndpoint of a serverless endpoint, all `name`."""
     endpoint = {"EndpointName": name, "EndpointConfigName": name, "Tags": MANAGED_TAGS}
-    return model, config, endpoint
+    return model_request(name, image, model_data, role_arn), serverless_config_request(name, capacity), endpoint

@@ -230,12 +230,7 @@ def _create_unless_exists(create: Callable[..., Any], **request: Any) -> None:
 
 
 def _model_request(name: str, image: str, model_data: str, role_arn: str) -> dict[str, Any]:
-    return {
-        "ModelName": name,
-        "PrimaryContainer": {"Image": image, "ModelDataUrl": model_data},
-        "ExecutionRoleArn": role_arn,
-        "Tags": MANAGED_TAGS,
-    }
+    return promoter.model_request(name, image, model_data, role_arn)
 
 
 def batch_transform(
@@ -338,16 +333,15 @@ def ensure_endpoint(
 
 def endpoint_config_request(name: str, settings: Settings, serverless: Serverless | None) -> dict[str, Any]:
     """CreateEndpointConfig's request: one variant, serverless or on one inference instance."""
-    variant: dict[str, Any] = {"VariantName": "AllTraffic", "ModelName": name}
-    if serverless is not None:
-        variant["ServerlessConfig"] = {
-            "MemorySizeInMB": serverless.memory_mb,
-            "MaxConcurrency": serverless.max_concurrency,
-        }
-        # No KmsKeyId: it names the key of the instance's storage volume, and a serverless
-        # endpoint has no instance of the account's.
-        return {"EndpointConfigName": name, "ProductionVariants": [variant], "Tags": MANAGED_TAGS}
-    variant |= {"InitialInstanceCount": 1, "InstanceType": settings.inference_instance_type}
+    if serverless is not None:  # the promoter Lambda's request (one copy)
+        capacity = promoter.ServerlessCapacity(serverless.memory_mb, serverless.max_concurrency)
+        return promoter.serverless_config_request(name, capacity)
+    variant: dict[str, Any] = {
+        "VariantName": "AllTraffic",
+        "ModelName": name,
+        "InitialInstanceCount": 1,
+        "InstanceType": settings.inference_instance_type,
+    }
     return {
         "EndpointConfigName": name,
         "ProductionVariants": [variant],

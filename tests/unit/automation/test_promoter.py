@@ -19,6 +19,7 @@ from ipinsights_endpoint import IMAGE
 from sagemaker_recorder import make_bucket, make_execution_role
 
 from secml.core.target import Target
+from secml.ipinsights import cleanup
 from secml_ingest.endpoint_scoring import request_body, training_principals
 from secml_ingest.promoter import (
     NotForUsError,
@@ -150,7 +151,7 @@ def _endpoints() -> list[str]:
 
 @pytest.mark.emulator
 def test_a_completed_job_is_served_calibrated_promoted_and_a_worse_one_refused(
-    handlers: dict[str, Any], capsys: pytest.CaptureFixture[str]
+    handlers: dict[str, Any], capsys: pytest.CaptureFixture[str], emulator_env: Target
 ) -> None:
     bucket, s3 = handlers["bucket"], boto3.client("s3")
     started = handlers["retrain"]({"scheduled_time": "2026-03-10T06:00:00Z"}, None)
@@ -185,6 +186,11 @@ def test_a_completed_job_is_served_calibrated_promoted_and_a_worse_one_refused(
         assert [(r["model_id"], r["decision"]) for r in after["history"]] == [(job, "promoted"), (second, "refused")]
         assert f"{second}-serverless" not in _endpoints()
         assert not s3.list_objects_v2(Bucket=bucket, Prefix=f"models/{second}/").get("Contents")
+
+        deleted = cleanup.delete_hosted_resources(emulator_env)  # `secml cleanup` finds the promoter's
+        assert {f"endpoint/{job}-serverless", f"endpoint-config/{job}-serverless", f"model/{job}-serverless"} <= set(
+            deleted
+        )
     finally:
         sagemaker = boto3.client("sagemaker")
         for name in _endpoints():
