@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
+import heapq
 import io
 import ipaddress
 import json
-import random
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -97,22 +98,40 @@ def principals_listing(principals: Iterable[str]) -> bytes:
     return gzip.compress(text.encode("utf-8"), mtime=0)
 
 
+def _rank(seed: int, principal: str, address: int) -> int:
+    digest = hashlib.blake2b(f"{seed}\x00{principal}\x00{address}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
 def sample_pairs(
     pairs: Iterable[tuple[str, str]], limit: int = DEFAULT_SAMPLE_PAIRS, seed: int = SAMPLE_SEED
 ) -> list[tuple[str, int]]:
-    """At most `limit` distinct (principal, IPv4 as an int) pairs, a seeded uniform sample when
-    there are more (the same sample on a retry); IPv6 and malformed addresses are left out (IP
-    Insights on SageMaker scores IPv4 only)."""
-    distinct: set[tuple[str, int]] = set()
+    """At most `limit` distinct (principal, IPv4 as an int) pairs, sorted: a seeded uniform sample
+    of the distinct pairs when there are more (a bottom-k sample by a hash of each pair, so it
+    holds `limit` pairs in memory whatever the day's size, and a retry or another read order
+    picks the same ones). IPv6 and malformed addresses are left out (IP Insights on SageMaker
+    scores IPv4 only)."""
+    if limit < 1:
+        raise ValueError(f"the sample needs at least one pair, got {limit}")
+    kept: list[tuple[int, str, int]] = []  # a max-heap of the lowest ranks, by negated rank
+    members: set[tuple[str, int]] = set()
     for principal, text in pairs:
         try:
             address = ipaddress.ip_address(text.strip())
         except ValueError:
             continue
-        if address.version == 4:
-            distinct.add((principal, int(address)))
-    ordered = sorted(distinct)
-    return ordered if len(ordered) <= limit else sorted(random.Random(seed).sample(ordered, limit))
+        pair = (principal, int(address))
+        if address.version != 4 or pair in members:
+            continue
+        rank = _rank(seed, *pair)
+        if len(kept) < limit:
+            heapq.heappush(kept, (-rank, *pair))
+            members.add(pair)
+        elif rank < -kept[0][0]:
+            _, *dropped = heapq.heapreplace(kept, (-rank, *pair))
+            members.discard((dropped[0], dropped[1]))
+            members.add(pair)
+    return sorted(members)
 
 
 def request_batches(

@@ -97,6 +97,9 @@ def test_manifests_pairs_principals_samples_and_batches() -> None:
     assert sample_pairs(pairs) == [("a", 167772161), ("b", 167772162)]
     many = [(f"p{i % 50}", f"10.0.{i // 256}.{i % 256}") for i in range(5000)]
     assert len(sample_pairs(many, 100)) == 100 and sample_pairs(many, 100) == sample_pairs(reversed(many), 100)
+    assert sample_pairs(many + many, 100) == sample_pairs(many, 100) != sample_pairs(many, 100, seed=1)
+    assert set(sample_pairs(many, 100)) <= set(sample_pairs(many))
+    assert len({principal for principal, _ in sample_pairs(many, 1000)}) == 50  # spread, not the first rows
     scorable = sample_pairs(many)
     batches = list(request_batches(scorable, max_bytes=2000))
     assert [pair for batch in batches for pair in batch] == scorable
