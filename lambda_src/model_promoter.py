@@ -183,6 +183,9 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     model = EndpointModel(job, invoker(runtime_client, name, job), frozenset(principals))
     seen = [pair for pair in sample if model.knows(pair[0])]
     scores = [score for batch in request_batches(seen) for score in model.scores(batch)]
+    # Read again: the endpoint took minutes, and exercise 3 may have promoted meanwhile (the
+    # decision is against the current model as it is now; one writer at a time is still assumed).
+    document = parse_registry(_read(bucket, registry_key), where)
     try:
         chosen = calibrate(scores, rate)
     except ValueError as error:
