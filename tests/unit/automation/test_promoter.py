@@ -133,6 +133,13 @@ def handlers(emulator_env: Target, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield {"bucket": bucket, "retrain": retrainer.handler, "promote": promoter.handler}
 
 
+def _at(hour: int) -> dict[str, str]:
+    """The schedule's input at `hour` on 2026-03-10, at a minute and second of this run's own
+    (job names come from the time, and the emulator is shared with other tests)."""
+    minute, second = divmod(uuid.uuid4().int % 3600, 60)
+    return {"scheduled_time": f"2026-03-10T{hour:02d}:{minute:02d}:{second:02d}Z"}
+
+
 def _trained(job: str) -> dict[str, Any]:
     sagemaker, deadline = boto3.client("sagemaker"), time.monotonic() + 180
     while (described := sagemaker.describe_training_job(TrainingJobName=job))["TrainingJobStatus"] == "InProgress":
@@ -157,7 +164,7 @@ def test_a_completed_job_is_served_calibrated_promoted_and_a_worse_one_refused(
     handlers: dict[str, Any], capsys: pytest.CaptureFixture[str], emulator_env: Target
 ) -> None:
     bucket, s3 = handlers["bucket"], boto3.client("s3")
-    started = handlers["retrain"]({"scheduled_time": "2026-03-10T06:00:00Z"}, None)
+    started = handlers["retrain"](_at(6), None)
     job = started["job"]
     assert started["hold_out"] == {"train_objects": 2, "validation_objects": 1, "validation_day": "2026-03-10"}
     auc = final_auc(_trained(job))
@@ -180,7 +187,7 @@ def test_a_completed_job_is_served_calibrated_promoted_and_a_worse_one_refused(
         document = _registry(bucket)  # the current model's AUC forced above any retrained one's
         document["current"]["validation_auc"] = 2.0
         s3.put_object(Bucket=bucket, Key="models/current.json", Body=json.dumps(document).encode())
-        second = handlers["retrain"]({"scheduled_time": "2026-03-10T07:00:00Z"}, None)["job"]
+        second = handlers["retrain"](_at(7), None)["job"]
         _trained(second)
         refused = handlers["promote"](event(second), None)
         assert refused["decision"] == "refused" and "worse than the current 2.0000" in refused["reason"]
@@ -190,10 +197,19 @@ def test_a_completed_job_is_served_calibrated_promoted_and_a_worse_one_refused(
         assert f"{second}-serverless" not in _endpoints()
         assert not s3.list_objects_v2(Bucket=bucket, Prefix=f"models/{second}/").get("Contents")
 
+        document = _registry(bucket)  # now the current model's AUC below any retrained one's
+        document["current"]["validation_auc"] = 0.0
+        s3.put_object(Bucket=bucket, Key="models/current.json", Body=json.dumps(document).encode())
+        third = handlers["retrain"](_at(8), None)["job"]
+        _trained(third)
+        assert handlers["promote"](event(third), None)["decision"] == "promoted"
+        current = _registry(bucket)["current"]
+        assert (current["model_id"], current["previous"]["endpoint"]) == (third, f"{job}-serverless")
+        assert _endpoints() == [f"{third}-serverless"]  # the replaced endpoint is gone
+
         deleted = cleanup.delete_hosted_resources(emulator_env)  # `secml cleanup` finds the promoter's
-        assert {f"endpoint/{job}-serverless", f"endpoint-config/{job}-serverless", f"model/{job}-serverless"} <= set(
-            deleted
-        )
+        name = f"{third}-serverless"
+        assert {f"endpoint/{name}", f"endpoint-config/{name}", f"model/{name}"} <= set(deleted)
     finally:
         sagemaker = boto3.client("sagemaker")
         for name in _endpoints():
@@ -205,7 +221,7 @@ def test_a_job_without_validation_is_refused_before_anything_is_created(handlers
     bucket, s3 = handlers["bucket"], boto3.client("s3")
     for day in ("08", "09"):
         s3.delete_object(Bucket=bucket, Key=f"train/parts/2026/03/{day}/part.csv")
-    job = handlers["retrain"]({"scheduled_time": "2026-03-10T08:00:00Z"}, None)["job"]
+    job = handlers["retrain"](_at(9), None)["job"]
     assert final_auc(_trained(job)) is None
     refused = handlers["promote"](event(job), None)
     assert refused["decision"] == "refused" and "no validation channel" in refused["reason"]
