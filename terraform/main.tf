@@ -17,7 +17,7 @@ locals {
     }
   }
   automation_packages = {
-    for name in ["finding_scorer", "model_retrainer"] : name => {
+    for name in ["finding_scorer", "model_retrainer", "model_promoter"] : name => {
       path             = "${local.lambda_package_dir}/${name}.zip"
       source_code_hash = filebase64sha256("${local.lambda_package_dir}/${name}.zip")
     }
@@ -158,18 +158,20 @@ module "automation" {
   source = "./modules/automation"
   count  = var.automation_enabled ? 1 : 0
 
-  name_prefix           = var.name_prefix
-  scorer_package        = local.automation_packages.finding_scorer
-  retrainer_package     = local.automation_packages.model_retrainer
-  sagemaker_role_arn    = module.notebook.role_arn
-  retraining_enabled    = var.automation_retraining_enabled
-  retraining_schedule   = var.automation_retraining_schedule
-  tuples_bucket_name    = module.tuples_bucket.bucket_name
-  kms_key_arn           = module.tuples_bucket.kms_key_arn
-  severity_floor        = var.automation_severity_floor
-  finding_type_prefixes = var.automation_finding_type_prefixes
-  security_hub_enabled  = var.automation_security_hub_enabled
-  log_retention_days    = var.log_retention_days
+  name_prefix             = var.name_prefix
+  scorer_package          = local.automation_packages.finding_scorer
+  retrainer_package       = local.automation_packages.model_retrainer
+  promoter_package        = local.automation_packages.model_promoter
+  promotion_auc_tolerance = var.automation_promotion_auc_tolerance
+  sagemaker_role_arn      = module.notebook.role_arn
+  retraining_enabled      = var.automation_retraining_enabled
+  retraining_schedule     = var.automation_retraining_schedule
+  tuples_bucket_name      = module.tuples_bucket.bucket_name
+  kms_key_arn             = module.tuples_bucket.kms_key_arn
+  severity_floor          = var.automation_severity_floor
+  finding_type_prefixes   = var.automation_finding_type_prefixes
+  security_hub_enabled    = var.automation_security_hub_enabled
+  log_retention_days      = var.log_retention_days
 
   depends_on = [module.guardduty]
 }

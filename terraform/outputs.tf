@@ -152,3 +152,8 @@ output "backfill_results_prefix" {
   description = "Where in the tuples bucket each backfill writes its map run's results (<prefix><map run id>/manifest.json)."
   value       = module.parts.backfill_results_prefix
 }
+
+output "promoter_function_name" {
+  description = "The promoter of completed scheduled training jobs (null when the automation or retraining is off)."
+  value       = one(module.automation[*].promoter_function_name)
+}

@@ -297,6 +297,17 @@ variable "automation_retraining_schedule" {
   }
 }
 
+variable "automation_promotion_auc_tolerance" {
+  type        = number
+  default     = 0.01
+  description = "A retrained model is promoted unless its validation AUC is worse than the current model's by more than this."
+
+  validation {
+    condition     = var.automation_promotion_auc_tolerance >= 0 && var.automation_promotion_auc_tolerance <= 1
+    error_message = "automation_promotion_auc_tolerance must be between 0 and 1."
+  }
+}
+
 variable "backfill_max_concurrency" {
   description = "Most backfill batches (Lambda invocations) the Distributed Map runs at once."
   type        = number

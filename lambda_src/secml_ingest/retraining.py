@@ -5,6 +5,14 @@ The window is the training parts (`<parts prefix><yyyy>/<mm>/<dd>/<part>.csv`, w
 CloudTrail object) whose day lies in the N days up to the scheduled time; when no part does
 (a stack that only ever ran the batch ingest), it is the whole `train/cloudtrail_tuples.csv`.
 The chosen objects are listed in a SageMaker manifest file, so the job reads exactly them.
+
+Validation is a temporal hold-out: the parts of the window's newest day form the `validation`
+channel (so IP Insights reports validation:discriminator_auc, and the promoter calibrates the
+threshold on pairs the model never saw) and are left out of `train`. Holding out the newest day,
+not a random sample, asks what promotion needs to know: how the model does on the activity that
+comes after its training data. A window with parts of one day only (or the batch tuples file) has
+no day to spare: it trains without validation, and the promoter refuses the model (no AUC to
+judge it by, no held-out pairs to calibrate on) rather than train on nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +29,12 @@ from secml_ingest.part_kinds import DEFAULT_PARTS_PREFIX
 
 _PART_DAY = re.compile(r"(\d{4})/(\d{2})/(\d{2})/[^/]+\.csv$")
 JOB_NAME_PREFIX = "secml-retrain"
+# Each run's manifests, window and model: <OUTPUT_PREFIX><job>/ (SageMaker writes
+# <OUTPUT_PREFIX><job>/output/model.tar.gz).
+OUTPUT_PREFIX = "model/scheduled/"
+TRAIN_MANIFEST = "manifest.json"
+VALIDATION_MANIFEST = "validation-manifest.json"
+WINDOW_FILE = "window.json"
 MAX_JOB_NAME = 63
 
 
@@ -61,6 +75,36 @@ def training_window(
     return TrainingWindow(start.isoformat(), end.isoformat(), source, tuple(chosen) or (DEFAULT_CLOUDTRAIL_OUTPUT_KEY,))
 
 
+@dataclass(frozen=True)
+class HoldOut:
+    """A window's objects split into the `train` and `validation` channels' (validation empty:
+    train without one)."""
+
+    train: tuple[str, ...]
+    validation: tuple[str, ...]
+    validation_day: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "train_objects": len(self.train),
+            "validation_objects": len(self.validation),
+            "validation_day": self.validation_day,
+        }
+
+
+def hold_out_newest_day(window: TrainingWindow, parts_prefix: str = DEFAULT_PARTS_PREFIX) -> HoldOut:
+    """The newest day's parts as validation, the rest as training; no validation when the window
+    holds fewer than two days of parts."""
+    days = {key: part_day(key, parts_prefix) for key in window.keys}
+    distinct = sorted({day for day in days.values() if day is not None})
+    if window.source != "parts" or len(distinct) < 2:
+        return HoldOut(window.keys, (), None)
+    newest = distinct[-1]
+    validation = tuple(key for key in window.keys if days[key] == newest)
+    train = tuple(key for key in window.keys if days[key] != newest)
+    return HoldOut(train, validation, newest.isoformat())
+
+
 def manifest(bucket: str, keys: Iterable[str]) -> bytes:
     """A SageMaker S3 manifest file naming exactly `keys` of `bucket`."""
     return json.dumps([{"prefix": f"s3://{bucket}/"}, *keys]).encode("utf-8")
@@ -78,27 +122,21 @@ def training_job_request(
     manifest_key: str,
     output_prefix: str,
     settings: Mapping[str, str],
+    validation_manifest_key: str | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments of CreateTrainingJob. `settings`: TRAINING_IMAGE, ROLE_ARN,
-    INSTANCE_TYPE, KMS_KEY_ARN, HYPERPARAMETERS (a JSON object), MAX_RUNTIME_S."""
+    INSTANCE_TYPE, KMS_KEY_ARN, HYPERPARAMETERS (a JSON object), MAX_RUNTIME_S. The `train`
+    channel reads the objects `manifest_key` lists, `validation` (when given) those of
+    `validation_manifest_key`."""
+    channels = [_channel("train", bucket, manifest_key)]
+    if validation_manifest_key is not None:
+        channels.append(_channel("validation", bucket, validation_manifest_key))
     return {
         "TrainingJobName": name,
         "AlgorithmSpecification": {"TrainingImage": settings["TRAINING_IMAGE"], "TrainingInputMode": "File"},
         "RoleArn": settings["ROLE_ARN"],
         "HyperParameters": {k: str(v) for k, v in json.loads(settings["HYPERPARAMETERS"]).items()},
-        "InputDataConfig": [
-            {
-                "ChannelName": "train",
-                "ContentType": "text/csv",
-                "DataSource": {
-                    "S3DataSource": {
-                        "S3DataType": "ManifestFile",
-                        "S3Uri": f"s3://{bucket}/{manifest_key}",
-                        "S3DataDistributionType": "FullyReplicated",
-                    }
-                },
-            }
-        ],
+        "InputDataConfig": channels,
         "OutputDataConfig": {"S3OutputPath": f"s3://{bucket}/{output_prefix}", "KmsKeyId": settings["KMS_KEY_ARN"]},
         "ResourceConfig": {
             "InstanceType": settings["INSTANCE_TYPE"],
@@ -106,5 +144,21 @@ def training_job_request(
             "VolumeSizeInGB": 10,
         },
         "StoppingCondition": {"MaxRuntimeInSeconds": int(settings.get("MAX_RUNTIME_S", "3600"))},
-        "Tags": [{"Key": "secml", "Value": "scheduled-retraining"}],
+        # secml:managed=true as every SageMaker resource secml creates: `secml cleanup` (make down)
+        # stops a scheduled job still running before the stack's role goes.
+        "Tags": [{"Key": "secml", "Value": "scheduled-retraining"}, {"Key": "secml:managed", "Value": "true"}],
+    }
+
+
+def _channel(name: str, bucket: str, manifest_key: str) -> dict[str, Any]:
+    return {
+        "ChannelName": name,
+        "ContentType": "text/csv",
+        "DataSource": {
+            "S3DataSource": {
+                "S3DataType": "ManifestFile",
+                "S3Uri": f"s3://{bucket}/{manifest_key}",
+                "S3DataDistributionType": "FullyReplicated",
+            }
+        },
     }

@@ -379,6 +379,79 @@ def test_the_retraining_schedule_starts_training_on_the_last_days_of_tuples(secm
     )
 
 
+def _registry(bucket: str) -> dict[str, Any]:
+    return dict(json.loads(boto3.client("s3").get_object(Bucket=bucket, Key="models/current.json")["Body"].read()))
+
+
+def _decision_on(bucket: str, job: str) -> list[dict[str, Any]]:
+    try:
+        history = _registry(bucket)["history"]
+    except boto3.client("s3").exceptions.NoSuchKey:
+        return []
+    return [record for record in history if record["model_id"] == job]
+
+
+def _retrain(schedule: dict[str, Any], scheduled_time: str) -> str:
+    """Invoke the schedule's target as Scheduler does; the job it started."""
+    event = schedule["Target"]["Input"].replace("<aws.scheduler.scheduled-time>", scheduled_time)
+    answer = boto3.client("lambda").invoke(FunctionName=schedule["Target"]["Arn"], Payload=event.encode())
+    assert "FunctionError" not in answer, answer["Payload"].read()
+    return str(json.loads(answer["Payload"].read())["job"])
+
+
+def test_a_completed_scheduled_training_is_promoted_and_a_worse_one_refused(
+    secml_stack: Any, stack_environment: Target
+) -> None:
+    """The whole loop as deployed: the schedule's target starts training (the newest day held out
+    for validation), the emulator trains it with the local engine and sends SageMaker's state
+    change, the rule invokes the promoter with its own role, which serves the model on
+    <job>-serverless, calibrates and promotes it; the deployed scorer then scores a finding with
+    it. A second run, the current model's AUC forced above any retrained one's, is refused before
+    an endpoint is created, and the first model stays current."""
+    outputs = outputs_of(secml_stack)
+    bucket, detector_id, s3 = outputs["tuples_bucket_name"], outputs["guardduty_detector_id"], boto3.client("s3")
+    schedule = boto3.client("scheduler").get_schedule(Name=outputs["retraining_schedule_name"])
+    principals, ips = planted_pairs(300)
+    for day in range(3):
+        rows = "".join(f"{p},{ip}\n" for p, ip in list(zip(principals, ips, strict=True))[day::3])
+        s3.put_object(Bucket=bucket, Key=f"train/parts/2026/04/0{day + 1}/part.csv", Body=rows.encode())
+    s3.delete_object(Bucket=bucket, Key="models/current.json")  # judged against no earlier model
+    first = _retrain(schedule, "2026-04-03T06:00:00Z")
+    try:
+        (promoted,) = _wait_for(lambda: _decision_on(bucket, first), timeout_s=240)
+        assert promoted["decision"] == "promoted", promoted
+        current = _registry(bucket)["current"]
+        assert (current["model_id"], current["endpoint"]) == (first, f"{first}-serverless")
+        assert current["validation_auc"] > 0.7 and current["threshold"]["false_positive_rate"] == 0.01
+        status = boto3.client("sagemaker").describe_endpoint(EndpointName=current["endpoint"])["EndpointStatus"]
+        assert status == "InService"
+
+        emit_findings(
+            stack_environment, detector_id, [_finding(detector_id, "e" * 32, "AIDAPRINCIPAL0001", "10.2.0.1")]
+        )
+
+        def scored() -> list[dict[str, Any]]:
+            listed = s3.list_objects_v2(Bucket=bucket, Prefix="scores/live/").get("Contents", [])
+            keys = [item["Key"] for item in listed if "e" * 32 in item["Key"]]
+            return [json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()) for key in keys]
+
+        (line,) = _wait_for(scored)
+        assert (line["model_id"], line["threshold"]) == (first, current["threshold"]["value"])
+        assert line["finding_verdict"] in ("usual", "unusual") and isinstance(line["score"], float)
+
+        document = _registry(bucket)
+        document["current"]["validation_auc"] = 2.0
+        s3.put_object(Bucket=bucket, Key="models/current.json", Body=json.dumps(document).encode())
+        second = _retrain(schedule, "2026-04-03T07:00:00Z")
+        (refused,) = _wait_for(lambda: _decision_on(bucket, second), timeout_s=240)
+        assert refused["decision"] == "refused" and "worse than the current 2.0000" in refused["reason"]
+        assert _registry(bucket)["current"]["model_id"] == first
+        endpoints = boto3.client("sagemaker").list_endpoints(NameContains="secml-retrain")["Endpoints"]
+        assert [e["EndpointName"] for e in endpoints] == [f"{first}-serverless"]
+    finally:
+        sagemaker_jobs.delete_endpoint(boto3.Session(), f"{first}-serverless")
+
+
 def test_ingest_runs_with_its_role_and_is_refused_what_the_role_lacks(secml_stack: Any) -> None:
     """The emulator runs a function's code with its role's credentials and checks the role's
     policy (emulator/patches/lambda_role_credentials.py): the deployed CloudTrail ingest runs

@@ -30,6 +30,7 @@ HANDLER_MODULES = (
     "guardduty_parts",
     "finding_scorer",
     "model_retrainer",
+    "model_promoter",
 )
 # 1980-01-01, the earliest time a zip entry can carry; overridden by SOURCE_DATE_EPOCH.
 DEFAULT_SOURCE_DATE_EPOCH = 315532800

@@ -2,8 +2,9 @@
 `score --endpoint` and the automation's serverless ones) with their configs and models, and
 training and transform jobs still in progress (`secml cleanup`, `make down`).
 
-Only resources named `secml-ipinsights...` AND tagged `secml:managed=true` are touched, so a
-user's own endpoints in the same account are safe even if their names happen to match.
+Only resources named `secml-ipinsights...` (the driver's) or `secml-retrain...` (the scheduled
+retraining's jobs and the endpoints their promoter creates) AND tagged `secml:managed=true` are
+touched, so a user's own endpoints in the same account are safe even if their names happen to match.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import boto3
 
 from secml.core.target import Target
 from secml.ipinsights.sagemaker_jobs import MANAGED_TAG_KEY, NAME_PREFIX
+from secml_ingest.retraining import JOB_NAME_PREFIX
+
+NAME_PREFIXES = (NAME_PREFIX, JOB_NAME_PREFIX)
 
 
 def delete_hosted_resources(target: Target, boto_session: boto3.Session | None = None) -> list[str]:
@@ -50,12 +54,20 @@ def delete_hosted_resources(target: Target, boto_session: boto3.Session | None =
 
 def _managed(client: Any, operation: str, key: str, kind: str, **filters: str) -> list[dict[str, Any]]:
     """Listed resources of `kind` (their fields are `<kind>Name`, `<kind>Arn`) whose name starts
-    with secml's prefix and that carry secml's tag."""
-    pages = client.get_paginator(operation).paginate(NameContains=NAME_PREFIX, **filters)
+    with one of secml's prefixes and that carry secml's tag."""
     ours = []
-    for item in (item for page in pages for item in page[key]):
-        if not item[f"{kind}Name"].startswith(NAME_PREFIX):
+    listed = (
+        item
+        for prefix in NAME_PREFIXES
+        for page in client.get_paginator(operation).paginate(NameContains=prefix, **filters)
+        for item in page[key]
+    )
+    seen: set[str] = set()
+    for item in listed:
+        name = item[f"{kind}Name"]
+        if name in seen or not name.startswith(NAME_PREFIXES):
             continue
+        seen.add(name)
         tags = client.list_tags(ResourceArn=item[f"{kind}Arn"])["Tags"]
         if any(tag["Key"] == MANAGED_TAG_KEY and tag["Value"] == "true" for tag in tags):
             ours.append(item)

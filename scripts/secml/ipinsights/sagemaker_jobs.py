@@ -27,10 +27,12 @@ from secml.core.errors import InputError, ServiceError
 from secml.core.storage import split_s3
 from secml.ipinsights.choices import INFERENCE_INSTANCE_TYPE, TRAINING_INSTANCE_TYPE
 from secml.ipinsights.hyperparameters import Hyperparameters
+from secml_ingest import promoter
 
 NAME_PREFIX = "secml-ipinsights"
-MANAGED_TAG_KEY = "secml:managed"
-MANAGED_TAGS = [{"Key": MANAGED_TAG_KEY, "Value": "true"}]
+# The tag and the serverless endpoint name are the promoter Lambda's too (one copy, there).
+MANAGED_TAG_KEY = promoter.MANAGED_TAG_KEY
+MANAGED_TAGS = promoter.MANAGED_TAGS
 # The SDK's default stop is one hour; the workshop's corpus on a CPU instance can take longer.
 MAX_TRAINING_SECONDS = 6 * 3600
 CSV = "text/csv"
@@ -228,12 +230,7 @@ def _create_unless_exists(create: Callable[..., Any], **request: Any) -> None:
 
 
 def _model_request(name: str, image: str, model_data: str, role_arn: str) -> dict[str, Any]:
-    return {
-        "ModelName": name,
-        "PrimaryContainer": {"Image": image, "ModelDataUrl": model_data},
-        "ExecutionRoleArn": role_arn,
-        "Tags": MANAGED_TAGS,
-    }
+    return promoter.model_request(name, image, model_data, role_arn)
 
 
 def batch_transform(
@@ -300,8 +297,9 @@ def endpoint_name(training_job_name: str) -> str:
 
 def serverless_endpoint_name(training_job_name: str) -> str:
     """The automation's serverless endpoint of a trained model: apart from `endpoint_name`'s
-    real-time one, so that `score --endpoint` and the scorer never share (or delete) each other's."""
-    return f"{training_job_name[:52]}-serverless"
+    real-time one, so that `score --endpoint` and the scorer never share (or delete) each other's.
+    The promoter Lambda names the scheduled models' endpoints by the same rule."""
+    return promoter.serverless_endpoint_name(training_job_name)
 
 
 def ensure_endpoint(
@@ -335,16 +333,15 @@ def ensure_endpoint(
 
 def endpoint_config_request(name: str, settings: Settings, serverless: Serverless | None) -> dict[str, Any]:
     """CreateEndpointConfig's request: one variant, serverless or on one inference instance."""
-    variant: dict[str, Any] = {"VariantName": "AllTraffic", "ModelName": name}
-    if serverless is not None:
-        variant["ServerlessConfig"] = {
-            "MemorySizeInMB": serverless.memory_mb,
-            "MaxConcurrency": serverless.max_concurrency,
-        }
-        # No KmsKeyId: it names the key of the instance's storage volume, and a serverless
-        # endpoint has no instance of the account's.
-        return {"EndpointConfigName": name, "ProductionVariants": [variant], "Tags": MANAGED_TAGS}
-    variant |= {"InitialInstanceCount": 1, "InstanceType": settings.inference_instance_type}
+    if serverless is not None:  # the promoter Lambda's request (one copy)
+        capacity = promoter.ServerlessCapacity(serverless.memory_mb, serverless.max_concurrency)
+        return promoter.serverless_config_request(name, capacity)
+    variant: dict[str, Any] = {
+        "VariantName": "AllTraffic",
+        "ModelName": name,
+        "InitialInstanceCount": 1,
+        "InstanceType": settings.inference_instance_type,
+    }
     return {
         "EndpointConfigName": name,
         "ProductionVariants": [variant],

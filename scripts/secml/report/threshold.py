@@ -17,6 +17,7 @@ import numpy as np
 from secml.core.errors import InputError
 from secml.report.false_positive_rate import DEFAULT_FALSE_POSITIVE_RATE
 from secml.report.join import Score
+from secml_ingest import calibration
 
 
 @dataclass(frozen=True)
@@ -39,24 +40,13 @@ def normal_scores(scores: Iterable[Score]) -> np.ndarray:
 
 def calibrate(normal: np.ndarray, false_positive_rate: float = DEFAULT_FALSE_POSITIVE_RATE) -> Threshold:
     """The lowest score that leaves at most `false_positive_rate` of the normal pairs below it
-    (a finding is unusual when its score is strictly below the threshold)."""
-    if not 0.0 < false_positive_rate < 1.0:
-        raise InputError(f"false-positive rate must be between 0 and 1, got {false_positive_rate}")
-    if normal.size == 0:
-        raise InputError("no scored training pairs of seen principals to calibrate a threshold on")
-    ordered = np.sort(normal)
-    flagged = math.floor(false_positive_rate * ordered.size)
-    value = float(ordered[flagged])
-    below = int(np.count_nonzero(ordered < value))
-    return Threshold(
-        value=value,
-        how=(
-            f"calibrated so {below:,} of {ordered.size:,} held-out training pairs "
-            f"({below / ordered.size:.2%}) score below it, for a chosen false-positive rate "
-            f"of {false_positive_rate:.2%}"
-        ),
-        false_positive_rate=false_positive_rate,
-    )
+    (a finding is unusual when its score is strictly below the threshold): the rule of
+    secml_ingest.calibration, which the promoter Lambda applies too."""
+    try:
+        chosen = calibration.calibrate(normal.tolist(), false_positive_rate)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    return Threshold(value=chosen.value, how=chosen.how(), false_positive_rate=false_positive_rate)
 
 
 def fixed(value: float) -> Threshold:

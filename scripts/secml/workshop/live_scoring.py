@@ -432,9 +432,11 @@ def follow(target: Target, outputs: dict[str, Any], limit: int, security_hub: bo
 RUNNING_ON_AWS = """\
 What keeps running on AWS until make down: the EventBridge rule on GuardDuty findings, the scorer
 Lambda (it runs only when a finding arrives), the SNS topic, the dead-letter queue, and the weekly
-retraining schedule with its retrainer Lambda, and, for a SageMaker-trained model, its serverless
-endpoint. Nothing is always on: no instance, and a serverless endpoint bills only per request.
+retraining schedule with its retrainer Lambda and the promoter Lambda that judges each retrained
+model, and, for a SageMaker-trained model, its serverless endpoint (a promotion replaces it).
+Nothing is always on: no instance, and a serverless endpoint bills only per request.
 Cost at the defaults (us-east-1 list prices, docs/automation.md has the formulas): about $0.10-0.20
 per 10,000 findings scored (Lambda, S3 requests, SNS, KMS, logs, X-Ray), and about $0.10 a month
-for weekly retraining (a few minutes of ml.m5.xlarge training each week); idle resources cost
+for weekly retraining and promotion (a few minutes of ml.m5.xlarge training and of the promoter
+each week); idle resources cost
 nothing beyond the stack's KMS key."""

@@ -13,12 +13,15 @@ data "aws_region" "current" {}
 
 locals {
   partition = data.aws_partition.current.partition
-  # A SageMaker-trained model is served by the serverless endpoint its promotion creates, named
-  # with the driver's prefix (secml.ipinsights.sagemaker_jobs.NAME_PREFIX); the scorer may invoke
-  # those endpoints in this account and region, and no other.
-  endpoint_arn  = "arn:${local.partition}:sagemaker:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:endpoint/secml-ipinsights-*"
-  function_name = "${var.name_prefix}-finding-scorer"
-  bucket_arn    = "arn:${local.partition}:s3:::${var.tuples_bucket_name}"
+  # A SageMaker-trained model is served by the serverless endpoint its promotion creates: named
+  # with the driver's prefix (secml.ipinsights.sagemaker_jobs.NAME_PREFIX) when exercise 3
+  # promotes it, with the scheduled job's (secml-retrain-<time>-serverless) when the promoter
+  # Lambda does; the scorer may invoke those endpoints in this account and region, and no other.
+  sagemaker_arn          = "arn:${local.partition}:sagemaker:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+  endpoint_arn           = "${local.sagemaker_arn}:endpoint/secml-ipinsights-*"
+  scheduled_endpoint_arn = "${local.sagemaker_arn}:endpoint/secml-retrain-*"
+  function_name          = "${var.name_prefix}-finding-scorer"
+  bucket_arn             = "arn:${local.partition}:s3:::${var.tuples_bucket_name}"
   detail = merge(
     var.severity_floor > 0 ? { severity = [{ numeric = [">=", var.severity_floor] }] } : {},
     length(var.finding_type_prefixes) > 0 ? { type = [for prefix in var.finding_type_prefixes : { prefix = prefix }] } : {},
@@ -40,7 +43,7 @@ resource "aws_sqs_queue" "dead_letter" {
 
 data "aws_iam_policy_document" "dead_letter" {
   statement {
-    sid       = "UndeliveredFindingEvents"
+    sid       = "UndeliveredEvents" # findings to the scorer, completed trainings to the promoter
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.dead_letter.arn]
 
@@ -52,7 +55,7 @@ data "aws_iam_policy_document" "dead_letter" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.findings.arn]
+      values   = concat([aws_cloudwatch_event_rule.findings.arn], aws_cloudwatch_event_rule.training_completed[*].arn)
     }
   }
 }
@@ -120,7 +123,7 @@ data "aws_iam_policy_document" "scorer" {
   statement {
     sid       = "InvokeModelEndpoints"
     actions   = ["sagemaker:InvokeEndpoint"]
-    resources = [local.endpoint_arn]
+    resources = [local.endpoint_arn, local.scheduled_endpoint_arn]
   }
   statement {
     sid       = "WriteLiveScores"
@@ -247,9 +250,10 @@ resource "aws_lambda_permission" "events" {
 # --- Scheduled retraining ------------------------------------------------------------------
 # An EventBridge Scheduler schedule invokes the retrainer Lambda, which picks the last
 # retraining_window_days of training tuples and starts a SageMaker training job of IP Insights
-# on them (model/scheduled/<job>/). Promotion stays a driver step (secml.automation.promotion):
-# the scorer serves local-engine scoring artefacts, and a SageMaker model artefact is not
-# converted to one (see docs/automation.md).
+# on them (model/scheduled/<job>/), the window's newest day held out as its validation channel.
+# When the job completes, SageMaker's state-change event invokes the promoter Lambda, which
+# serves the model on a serverless endpoint, calibrates its threshold and promotes it in the
+# registry unless its validation AUC is worse than the current model's by more than the tolerance.
 
 locals {
   retrainer_name = "${var.name_prefix}-model-retrainer"
@@ -446,4 +450,223 @@ resource "aws_scheduler_schedule" "retraining" {
       arn = aws_sqs_queue.dead_letter.arn
     }
   }
+}
+
+# --- Promotion of a scheduled model -----------------------------------------------------------
+# SageMaker sends "SageMaker Training Job State Change" to the default bus; the rule passes the
+# completed secml-retrain jobs to the promoter Lambda (lambda_src/model_promoter.py), which
+# refuses a model without validation or whose validation AUC is worse than the current one's by
+# more than promotion_auc_tolerance, and otherwise serves it on the serverless endpoint
+# <job>-serverless, calibrates its threshold on held-out pairs scored there and makes it current
+# in models/current.json (deleting the endpoint it replaced). Every decision is logged and kept in
+# the registry's history. A failed promotion goes to the dead-letter queue with its event.
+
+locals {
+  promoter_name = "${var.name_prefix}-model-promoter"
+  # The promoter creates, invokes and deletes the endpoint of a scheduled job, with its config
+  # and model of the same name (secml_ingest.promoter.serverless_endpoint_name).
+  scheduled_serving_arns = [
+    "${local.sagemaker_arn}:model/secml-retrain-*",
+    "${local.sagemaker_arn}:endpoint-config/secml-retrain-*",
+    local.scheduled_endpoint_arn,
+  ]
+  training_completed_pattern = {
+    source        = ["aws.sagemaker"]
+    "detail-type" = ["SageMaker Training Job State Change"]
+    detail = {
+      TrainingJobStatus = ["Completed"]
+      TrainingJobName   = [{ prefix = "secml-retrain" }]
+    }
+  }
+}
+
+resource "aws_iam_role" "promoter" {
+  count              = var.retraining_enabled ? 1 : 0
+  name               = local.promoter_name
+  description        = "Judges and promotes the model of a completed scheduled training job"
+  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+}
+
+resource "aws_cloudwatch_log_group" "promoter" {
+  count             = var.retraining_enabled ? 1 : 0
+  name              = "/aws/lambda/${local.promoter_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+data "aws_iam_policy_document" "promoter" {
+  #checkov:skip=CKV_AWS_356:X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions.
+  #checkov:skip=CKV_AWS_111:The write actions are on secml-retrain-* SageMaker resources and the bucket's models/ only.
+  count = var.retraining_enabled ? 1 : 0
+
+  statement {
+    sid       = "DescribeScheduledTraining"
+    actions   = ["sagemaker:DescribeTrainingJob"]
+    resources = ["${local.sagemaker_arn}:training-job/secml-retrain-*"]
+  }
+  statement {
+    sid = "ServeScheduledModel"
+    actions = [
+      "sagemaker:AddTags",
+      "sagemaker:CreateEndpoint",
+      "sagemaker:CreateEndpointConfig",
+      "sagemaker:CreateModel",
+      "sagemaker:DeleteEndpoint",
+      "sagemaker:DeleteEndpointConfig",
+      "sagemaker:DeleteModel",
+      "sagemaker:DescribeEndpoint",
+    ]
+    resources = local.scheduled_serving_arns
+  }
+  statement {
+    sid       = "ScoreHeldOutPairs"
+    actions   = ["sagemaker:InvokeEndpoint"]
+    resources = [local.scheduled_endpoint_arn]
+  }
+  statement {
+    sid       = "PassServingRole" # CreateModel runs the model with the training job's role
+    actions   = ["iam:PassRole"]
+    resources = [var.sagemaker_role_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["sagemaker.amazonaws.com"]
+    }
+  }
+  statement {
+    sid     = "ReadTuplesRunsAndModels" # the parts the manifests list, the run's manifests and window, the registry
+    actions = ["s3:GetObject"]
+    resources = [
+      "${local.bucket_arn}/train/*",
+      "${local.bucket_arn}/model/scheduled/*",
+      "${local.bucket_arn}/models/*",
+    ]
+  }
+  statement {
+    # ListBucket on models/ only: a registry not yet written answers NoSuchKey, not AccessDenied.
+    sid       = "ListModels"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["models/*"]
+    }
+  }
+  statement {
+    sid       = "WriteModels" # the registry and a model's principals list (deleted again when refused)
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.bucket_arn}/models/*"]
+  }
+  statement {
+    sid       = "UseStackKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+  statement {
+    sid       = "FailedPromotionsToDeadLetter" # the on-failure destination sends as the function's role
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letter.arn]
+  }
+  statement {
+    sid       = "WriteOwnLogGroup"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.promoter[0].arn}:*"]
+  }
+  statement {
+    sid       = "SendTraces"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "promoter" {
+  count  = var.retraining_enabled ? 1 : 0
+  name   = local.promoter_name
+  role   = aws_iam_role.promoter[0].id
+  policy = data.aws_iam_policy_document.promoter[0].json
+}
+
+resource "aws_lambda_function" "promoter" {
+  #checkov:skip=CKV_AWS_117:The function reaches S3 and SageMaker through their public endpoints; a VPC adds NAT cost and nothing to protect.
+  #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile the workshop does not have; zips are built reproducibly and hashed instead.
+  #checkov:skip=CKV_AWS_115:One invocation a completed scheduled training job.
+  #checkov:skip=CKV_AWS_116:Failed invocations go to the on-failure destination (the event invoke config below), which carries the event and the error.
+  count            = var.retraining_enabled ? 1 : 0
+  function_name    = local.promoter_name
+  description      = "Serves, calibrates and promotes (or refuses) the model of a completed scheduled training job"
+  role             = aws_iam_role.promoter[0].arn
+  runtime          = "python3.12"
+  handler          = "model_promoter.handler"
+  filename         = var.promoter_package.path
+  source_code_hash = var.promoter_package.source_code_hash
+  # Lambda's longest: the invocation waits for the serverless endpoint (ENDPOINT_WAIT_S at most).
+  timeout     = 900
+  memory_size = 512
+  kms_key_arn = var.kms_key_arn
+
+  environment {
+    variables = {
+      TUPLES_BUCKET       = var.tuples_bucket_name
+      REGISTRY_KEY        = "models/current.json"
+      AUC_TOLERANCE       = tostring(var.promotion_auc_tolerance)
+      FALSE_POSITIVE_RATE = tostring(var.promotion_false_positive_rate)
+      SAMPLE_PAIRS        = tostring(var.promotion_sample_pairs)
+      ENDPOINT_WAIT_S     = "600"
+    }
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  depends_on = [aws_cloudwatch_log_group.promoter, aws_iam_role_policy.promoter]
+}
+
+resource "aws_lambda_function_event_invoke_config" "promoter" {
+  count                        = var.retraining_enabled ? 1 : 0
+  function_name                = aws_lambda_function.promoter[0].function_name
+  maximum_retry_attempts       = 1
+  maximum_event_age_in_seconds = 21600
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.dead_letter.arn
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.promoter]
+}
+
+resource "aws_cloudwatch_event_rule" "training_completed" {
+  count         = var.retraining_enabled ? 1 : 0
+  name          = "${var.name_prefix}-retraining-completed"
+  description   = "Completed scheduled IP Insights training jobs, to the secml promoter"
+  event_pattern = jsonencode(local.training_completed_pattern)
+}
+
+resource "aws_cloudwatch_event_target" "promoter" {
+  count = var.retraining_enabled ? 1 : 0
+  rule  = aws_cloudwatch_event_rule.training_completed[0].name
+  arn   = aws_lambda_function.promoter[0].arn
+
+  retry_policy {
+    maximum_event_age_in_seconds = 3600
+    maximum_retry_attempts       = 10
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.dead_letter.arn
+  }
+}
+
+resource "aws_lambda_permission" "training_completed" {
+  count         = var.retraining_enabled ? 1 : 0
+  statement_id  = "AllowTrainingCompletedRule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.promoter[0].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.training_completed[0].arn
 }

@@ -27,3 +27,13 @@ output "retrainer_function_name" {
   description = "The schedule's target: starts a training job on the last days of tuples (null when retraining_enabled is false)."
   value       = one(aws_lambda_function.retrainer[*].function_name)
 }
+
+output "promoter_function_name" {
+  description = "Judges and promotes the model of each completed scheduled training job (null when retraining_enabled is false)."
+  value       = one(aws_lambda_function.promoter[*].function_name)
+}
+
+output "training_completed_rule_name" {
+  description = "The EventBridge rule on completed scheduled training jobs (null when retraining_enabled is false)."
+  value       = one(aws_cloudwatch_event_rule.training_completed[*].name)
+}

@@ -156,3 +156,44 @@ variable "training_hyperparameters" {
   }
   description = "IP Insights hyperparameters of the scheduled training (the workshop's, as exercise 2 trains with)."
 }
+
+variable "promoter_package" {
+  type = object({
+    path             = string
+    source_code_hash = string
+  })
+  description = "The promoter's deployment package (model_promoter.zip, built by `secml build`) and its base64 SHA-256."
+}
+
+variable "promotion_auc_tolerance" {
+  type        = number
+  default     = 0.01
+  description = "A retrained model is promoted unless its validation AUC is worse than the current model's by more than this."
+
+  validation {
+    condition     = var.promotion_auc_tolerance >= 0 && var.promotion_auc_tolerance <= 1
+    error_message = "promotion_auc_tolerance must be between 0 and 1."
+  }
+}
+
+variable "promotion_false_positive_rate" {
+  type        = number
+  default     = 0.01
+  description = "The threshold of a promoted model flags this share of its held-out (known-normal) pairs."
+
+  validation {
+    condition     = var.promotion_false_positive_rate > 0 && var.promotion_false_positive_rate < 1
+    error_message = "promotion_false_positive_rate must be between 0 and 1 (exclusive)."
+  }
+}
+
+variable "promotion_sample_pairs" {
+  type        = number
+  default     = 20000
+  description = "At most this many distinct held-out pairs are scored through the endpoint to calibrate the threshold."
+
+  validation {
+    condition     = var.promotion_sample_pairs >= 100 && var.promotion_sample_pairs <= 100000 && floor(var.promotion_sample_pairs) == var.promotion_sample_pairs
+    error_message = "promotion_sample_pairs must be a whole number between 100 and 100000."
+  }
+}

@@ -14,14 +14,13 @@ import boto3
 import pytest
 from sagemaker_recorder import (
     SageMakerRecorder,
-    fake_answer,
     make_bucket,
     make_execution_role,
-    queue_endpoint_answers,
 )
 
 from secml.core.errors import InputError, ServiceError
 from secml.core.target import Target
+from secml.emulator.patches.sagemaker_ipinsights_endpoint import local_model
 from secml.ipinsights import api, cleanup, sagemaker_backend, sagemaker_jobs, tuples_io
 from secml.ipinsights.hyperparameters import Hyperparameters
 
@@ -37,6 +36,21 @@ SCORE_LINES = "alice,10.0.0.9\nmallory,10.0.0.9\nbob,2001:db8::1\nbob,300.1.1.1\
 def _s3_text(uri: str) -> bytes:
     bucket, key = uri[len("s3://") :].split("/", 1)
     return bytes(boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def _trained_scores(model: str, lines: list[str]) -> list[tuple[str, str, float, str]]:
+    """Score lines `principal,ip,score,seen,...` as (principal, ip, score, seen), and the same rows
+    with the score the job's model gives (the emulator trains IP Insights jobs with the local
+    engine and its endpoints serve that model: patches sagemaker_ipinsights_training, _endpoint)."""
+    manifest = json.loads(_s3_text(model + api.MANIFEST))
+    trained = local_model(manifest["model_data"], _s3_text(manifest["model_data"]))
+    rows = [line.split(",") for line in lines]
+    expected = trained.score([r[0] for r in rows], [r[1] for r in rows]).dot_product.tolist()
+    return [(r[0], r[1], pytest.approx(e, rel=1e-6), r[3]) for r, e in zip(rows, expected, strict=True)]
+
+
+def _as_scored(lines: list[str]) -> list[tuple[str, str, float, str]]:
+    return [(r[0], r[1], float(r[2]), r[3]) for r in (line.split(",") for line in lines)]
 
 
 def _model_names() -> list[str]:
@@ -251,8 +265,6 @@ def test_endpoint_is_created_once_invoked_and_deleted_by_cleanup(
 ) -> None:
     recorder, model = trained
     job = recorder.calls("CreateTrainingJob")[0]["TrainingJobName"]
-    sendable = b"alice,10.0.0.9\nmallory,10.0.0.9\nbob,192.168.1.20\n"
-    queue_endpoint_answers(emulator_env, [fake_answer(sendable)])
     out = f"s3://{bucket}/scores/endpoint.csv"
     api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", out, endpoint=True, boto_session=recorder.session)
     api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", out, endpoint=True, boto_session=recorder.session)
@@ -273,7 +285,9 @@ def test_endpoint_is_created_once_invoked_and_deleted_by_cleanup(
     assert recorder.calls("CreateEndpoint") == [{"EndpointName": job, "EndpointConfigName": job, "Tags": TAGS}]
     assert [call["ModelName"] for call in recorder.calls("CreateModel")] == [job]
     assert "CreateTransformJob" not in recorder.operations()
-    assert _s3_text(out).decode().splitlines()[1:3] == ["alice,10.0.0.9,5.009,true,", "mallory,10.0.0.9,7.009,false,"]
+    scored = _s3_text(out).decode().splitlines()[1:3]
+    assert _as_scored(scored) == _trained_scores(model, scored)
+    assert [line.split(",")[:2] for line in scored] == [["alice", "10.0.0.9"], ["mallory", "10.0.0.9"]]
 
     foreign = f"secml-ipinsights-foreign-{uuid.uuid4().hex[:6]}"  # our prefix, but not our tag
     sagemaker = boto3.client("sagemaker")
@@ -314,7 +328,6 @@ def test_model_artefacts_transform_outputs_and_endpoint_volumes_use_the_given_ke
     )
     [transform] = recorder.calls("CreateTransformJob")
     assert transform["TransformOutput"]["KmsKeyId"] == key
-    queue_endpoint_answers(emulator_env, [fake_answer(b"alice,10.0.0.9\nmallory,10.0.0.9\nbob,192.168.1.20\n")])
     api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", endpoint=True, boto_session=recorder.session)
     [config] = recorder.calls("CreateEndpointConfig")
     assert config["KmsKeyId"] == key
@@ -439,12 +452,12 @@ def test_endpoint_reuses_the_model_and_config_of_a_failed_attempt(
         "ValidationException",
         f'Cannot create already existing endpoint configuration "{arn}:endpoint-config/{job}".',
     )
-    queue_endpoint_answers(emulator_env, [fake_answer(b"alice,10.0.0.9\nmallory,10.0.0.9\nbob,192.168.1.20\n")])
     out = f"s3://{bucket}/scores/retry.csv"
     api.score(model, f"s3://{bucket}/infer/guardduty_tuples.csv", out, endpoint=True, boto_session=recorder.session)
     assert recorder.calls("CreateEndpoint") == [{"EndpointName": job, "EndpointConfigName": job, "Tags": TAGS}]
     assert sagemaker.describe_endpoint(EndpointName=job)["EndpointStatus"] == "InService"
-    assert _s3_text(out).decode().splitlines()[1] == "alice,10.0.0.9,5.009,true,"
+    first = _s3_text(out).decode().splitlines()[1:2]
+    assert first[0].startswith("alice,10.0.0.9,") and _as_scored(first) == _trained_scores(model, first)
     assert f"endpoint/{job}" in cleanup.delete_hosted_resources(emulator_env)
 
 

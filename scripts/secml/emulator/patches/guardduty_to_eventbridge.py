@@ -19,26 +19,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from moto.events.models import events_backends
 from moto.guardduty import models, responses, urls
 
+from secml.emulator import default_bus
 from secml.emulator.patches import guardduty_sample_findings
 
 SOURCE = "aws.guardduty"
 DETAIL_TYPE = "GuardDuty Finding"
 SEED_PATH = "secml-test/findings"
-PUT_EVENTS_BATCH = 10  # PutEvents takes at most 10 entries
 UPSTREAM_CREATE_SAMPLE_FINDINGS = guardduty_sample_findings.create_sample_findings
 
 
 def publish_findings(backend: models.GuardDutyBackend, findings: list[dict[str, Any]]) -> None:
     """Put each finding on the account's default event bus in the finding's region."""
-    entries = [
-        {"Source": SOURCE, "DetailType": DETAIL_TYPE, "Detail": json.dumps(f), "Resources": []} for f in findings
-    ]
-    events = events_backends[backend.account_id][backend.region_name]
-    for start in range(0, len(entries), PUT_EVENTS_BATCH):
-        events.put_events(entries[start : start + PUT_EVENTS_BATCH])
+    default_bus.publish(backend.account_id, backend.region_name, SOURCE, DETAIL_TYPE, findings)
 
 
 def _versions(backend: models.GuardDutyBackend, detector_id: str) -> dict[str, tuple[str, int]]:

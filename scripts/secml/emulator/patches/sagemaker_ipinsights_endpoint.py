@@ -10,12 +10,12 @@ repository `ipinsights`, as secml.ipinsights.sagemaker_jobs.image_uri names it),
 answers with secml.ipinsights.inference_formats.invoke (IP Insights' request and answer formats)
 and the model in the model's ModelDataUrl, read from the emulator's own S3. On the emulator that
 model.tar.gz holds a local-engine model file (secml.ipinsights.model_file) in place of SageMaker's
-MXNet parameters, since a training job writes no model here: tests put one there. Models are
+MXNet parameters: the one an IP Insights training job wrote (patch sagemaker_ipinsights_training),
+or one a test put there. Models are
 cached per ModelDataUrl. A model.tar.gz that holds no local model, or a request the container
 refuses, answers ModelError (HTTP 424), as AWS does when the container fails. Every other
-endpoint keeps moto's behaviour: other images, and model data that does not exist (a training
-job's model.tar.gz, which the emulator never writes; tests that stand in for the container there
-queue its answers through moto's endpoint-results API).
+endpoint keeps moto's behaviour: other images, and model data that does not exist (tests that
+stand in for the container there queue its answers through moto's endpoint-results API).
 """
 
 from __future__ import annotations
