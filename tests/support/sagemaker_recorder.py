@@ -1,11 +1,11 @@
 """A boto3 session that records every SageMaker request secml sends and plays the part of the
-IP Insights container, which the emulator cannot run.
+IP Insights container in batch transform, which the emulator does not run.
 
-The emulator completes training and transform jobs at once without running anything, so where a
-transform job would write its output this writes a fixture answer: one JSON line per input line
-with a dot product computed from the line (`fake_dot_product`), so a test can check that every
-score was joined back to the row it belongs to. Endpoint answers are queued the same way through
-moto's endpoint-results API.
+The emulator trains IP Insights jobs with the local engine and serves their endpoints, but
+completes transform jobs at once without running anything, so where a transform job would write
+its output this writes a fixture answer: one JSON line per input line with a dot product computed
+from the line (`fake_dot_product`), so a test can check that every score was joined back to the
+row it belongs to.
 """
 
 from __future__ import annotations
@@ -14,13 +14,10 @@ import copy
 import csv
 import io
 import json
-import urllib.request
 from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse
-
-from secml.core.target import Target
 
 
 def fake_dot_product(principal: str, ip: str) -> float:
@@ -71,19 +68,6 @@ class SageMakerRecorder:
 
     def operations(self) -> list[str]:
         return [name for name, _ in self.requests]
-
-
-def queue_endpoint_answers(target: Target, bodies: list[bytes]) -> None:
-    """Make the emulator's InvokeEndpoint answer these bodies, in order (moto's results queue)."""
-    results = [{"Body": body.decode(), "ContentType": "application/jsonlines"} for body in bodies]
-    request = urllib.request.Request(
-        f"{target.endpoint_url}/moto-api/static/sagemaker/endpoint-results",
-        data=json.dumps({"account_id": "123456789012", "region": target.region, "results": results}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10):
-        pass
 
 
 def make_bucket(name: str, region: str) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, replace
+from typing import Any
 
 from secml.ipinsights.hyperparameters import RANGES, Hyperparameters
 
@@ -61,7 +62,7 @@ class Sized:
 def choose(base: Hyperparameters, explicit: Collection[str], principals: int, pairs: int) -> Sized:
     """`base` with the size-dependent values for the hyperparameters not in `explicit` (names the
     user set), given the training data's distinct principals and (principal, IP) pairs."""
-    values: dict[str, int | float] = {}
+    values: dict[str, Any] = {}  # field name -> value, each of its field's type
     changes: list[tuple[str, str]] = []
 
     def propose(name: str, value: int | float, why: str) -> None:
