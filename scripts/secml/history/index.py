@@ -28,6 +28,8 @@ from secml.ipinsights.addresses import parse_ipv4
 from secml.ipinsights.tuples_io import Tuples, iter_part_tuples
 
 ADDRESS_BITS = 32
+# A principal's event counts as roaming when its address is alone among its own in this network.
+ROAMING_PREFIX = 16
 _LOW_32 = np.uint64(0xFFFFFFFF)
 _SHIFT = np.uint64(32)
 # Days since 1970-01-01; an undated use is the largest day, so any slice holding one is unknown.
@@ -85,6 +87,19 @@ class HistoryIndex:
             used = (ids >= 0) & (bits >= 0) & (stop > start)
             days[used] = self._day_maxima.query(start[used], stop[used])
         return np.where(days == UNKNOWN_DAY, np.datetime64("NaT"), days.astype("datetime64[D]"))
+
+    @cached_property
+    def roaming_shares(self) -> np.ndarray:
+        """Per principal (in `principals` order): the smoothed share of its events that were
+        logins from anywhere, an address used once with no other address of the principal in its
+        /ROAMING_PREFIX, as (such events + 1) / (events + 2). A fixed office or NAT address used
+        often is not roaming, however alone it is in its network."""
+        owners = (self.keys >> _SHIFT).astype(np.int64)
+        uses = np.diff(self.running)
+        alone = self.count_in_prefix(owners, (self.keys & _LOW_32).astype(np.uint32), ROAMING_PREFIX) == uses
+        roaming = np.bincount(owners, weights=(uses == 1) & alone, minlength=self.principals.size)
+        events = np.bincount(owners, weights=uses, minlength=self.principals.size)
+        return (roaming + 1.0) / (events + 2.0)
 
     @cached_property
     def _day_maxima(self) -> RangeMax:

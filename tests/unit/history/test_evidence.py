@@ -89,3 +89,34 @@ def test_index_matches_brute_force() -> None:
         mine = ips[[n == name for n in names]].astype(np.int64)
         expected = -1 if mine.size == 0 else max(32 - int(x ^ query).bit_length() for x in mine.tolist())
         assert bits == expected
+
+
+def _spread_history(foreign_uses: int) -> index.HistoryIndex:
+    """alice: 100 logins over 10.1.0.0/16 (ten /24s), plus `foreign_uses` from 95.184.3.3."""
+    home = [("alice", f"10.1.{i % 10}.{i}") for i in range(100)]
+    return index.build(*map(list, zip(*(home + [("alice", "95.184.3.3")] * foreign_uses), strict=True)))
+
+
+def test_a_handful_of_uses_from_a_foreign_network_do_not_make_it_the_principals_own() -> None:
+    """An attacker's calls already in the training logs (2 of 102 events, under 3 %) leave the
+    address as unusual as one never used; once it holds a real share (10 of 110) it counts."""
+    queries = ["10.1.9.200", "95.184.3.3", "172.217.1.1"]
+    few = evidence.gather(_spread_history(2), ["alice"] * 3, queries).normality
+    new_home, attacker, far = few
+    assert new_home > attacker
+    assert attacker == far
+    many = evidence.gather(_spread_history(10), ["alice"] * 3, queries).normality
+    assert many[1] > many[2]
+
+
+def test_roaming_share_counts_one_off_addresses_alone_in_their_16() -> None:
+    office = [("bob", "203.0.113.10")] * 50
+    roaming = [("bob", f"{a}.9.9.9") for a in (20, 30, 40, 50, 60)]
+    neighbours = [("carol", "10.1.0.1"), ("carol", "10.1.0.2")]  # used once, but not alone in their /16
+    history = index.build(*map(list, zip(*(office + roaming + neighbours), strict=True)))
+    shares = dict(zip(history.principals.tolist(), history.roaming_shares.tolist(), strict=True))
+    assert shares["bob"] == (5 + 1) / (55 + 2)
+    assert shares["carol"] == (0 + 1) / (2 + 2)
+    # far from every network it uses, a principal's density is its roaming share over 2^32
+    found = evidence.gather(history, ["bob", "carol"], ["95.184.3.3", "95.184.3.3"])
+    assert np.allclose(found.normality, np.log(np.array([6 / 57, 1 / 4]) / 2.0**32))
