@@ -69,8 +69,12 @@ def provider_source() -> str:
 # cancels requests in flight, so AWS (or the emulator) made the resource and Terraform never
 # recorded it; or the provider's SDK lost a create's answer and retried it, and the retry met the
 # resource its first attempt made (hashicorp/terraform-provider-aws#30135). Names are fixed, so
-# the create then fails. Lambda words it "Function already exist".
+# the create then fails. Lambda words it "Function already exist"; SageMaker names no resource
+# after "creating" and says "Cannot create a duplicate Notebook Instance (<its ARN>)".
 ALREADY_EXISTS = re.compile(r"Error: creating (?P<kind>[^(]+?) \((?P<name>[^)]+)\):.*(?:already exist|AlreadyExists)")
+DUPLICATE = re.compile(
+    r"Error: creating (?P<kind>[^:(]+?): .*Cannot create a duplicate [^(]*\(arn:[^)]*/(?P<name>[^/)]+)\)"
+)
 RESOURCE_ADDRESS = re.compile(r"^\s*with (?P<address>[^,\s]+),\s*$")
 # Lines of Terraform's error output kept to explain a failure (it is shown to the user as it comes).
 STDERR_TAIL_LINES = 400
@@ -94,7 +98,7 @@ def unrecorded_resources(errors: Iterable[str]) -> list[UnrecordedResource]:
     found: dict[tuple[str, str], UnrecordedResource] = {}
     pending: tuple[str, str] | None = None
     for line in errors:
-        if match := ALREADY_EXISTS.search(line):
+        if match := ALREADY_EXISTS.search(line) or DUPLICATE.search(line):
             pending = (match["kind"], match["name"])
             found.setdefault(pending, UnrecordedResource(*pending, None))
         elif pending is not None and (match := RESOURCE_ADDRESS.match(line)):

@@ -12,6 +12,11 @@ Error: creating Lambda Function (secmlex-ea-model-retrainer): operation error La
  328: resource "aws_lambda_function" "retrainer" {
 
 Error: creating IAM Role (secml-notebook): operation error IAM: CreateRole, https response error StatusCode: 409, EntityAlreadyExists: Role with name secml-notebook already exists.
+
+Error: creating SageMaker AI Notebook Instance: operation error SageMaker: CreateNotebookInstance, https response error StatusCode: 400, RequestID: 6fXA, api error ValidationException: Cannot create a duplicate Notebook Instance (arn:aws:sagemaker:us-west-2:123456789012:notebook-instance/secmlex-ea-workshop)
+
+  with module.secml.module.notebook.aws_sagemaker_notebook_instance.workshop,
+  on ../../modules/notebook/main.tf line 172, in resource "aws_sagemaker_notebook_instance" "workshop":
 """
 
 
@@ -23,6 +28,11 @@ def test_each_already_exists_error_gives_kind_name_and_the_address_that_follows_
             "module.secml.module.automation[0].aws_lambda_function.retrainer[0]",
         ),
         UnrecordedResource("IAM Role", "secml-notebook", None),
+        UnrecordedResource(
+            "SageMaker AI Notebook Instance",
+            "secmlex-ea-workshop",
+            "module.secml.module.notebook.aws_sagemaker_notebook_instance.workshop",
+        ),
     ]
 
 
