@@ -33,8 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--history",
         metavar="TUPLES",
-        help="the principal,ip tuples the model was fitted on: adds each IP's history (prefixes used before, "
-        "usual networks), a reason, and the verdict on `unusualness` (model score and history combined)",
+        help="the principal,ip training tuples (all of them, or the fitting channel without the held-out pairs): "
+        "adds each IP's history (prefixes used before, usual networks), a reason, and the verdict on "
+        "`unusualness` (model score and history combined); each held-out pair is judged without its own uses",
     )
     parser.add_argument(
         "--contrast-scores",

@@ -141,6 +141,7 @@ class Corpus:
     test_ip: np.ndarray
     attack: np.ndarray  # bool
     ceiling_score: np.ndarray
+    normal_log_density: np.ndarray  # log P(ip | user, normal): the best a label-free normality can know
     population: Population
 
 
@@ -205,8 +206,25 @@ def simulate(seed: int = 0, shape: Shape = TUTORIAL_SHAPE) -> Corpus:
         test_ip=test_ip,
         attack=np.repeat(np.array([False, True]), test_pairs),
         ceiling_score=attack_log_odds(table, structure, logins.population, near_share, test_user, test_ip),
+        normal_log_density=_log(normal_density(table, structure, logins.population, test_user, test_ip)),
         population=logins.population,
     )
+
+
+def normal_density(
+    table: NetworkTable, structure: Structure, population: Population, users: np.ndarray, ips: np.ndarray
+) -> np.ndarray:
+    """P(ip | user, normal) per address, from the generator's own login model. The Gaussian step is
+    exact for ranges away from index 0 (trunc is floor there)."""
+    n_ranges = len(table)
+    r, size, d_home, d_work = _range_distances(table, population, users, ips)
+    sigma = structure.locality_sigma
+    step = _normal_cdf((d_home + 1) / sigma) - _normal_cdf(d_home / sigma)
+    step_work = _normal_cdf((d_work + 1) / sigma) - _normal_cdf(d_work / sigma)
+    p_travel, p_home = population.p_travel[users], population.p_home[users]
+    ranged = (1 - p_travel) * (p_home * step + (1 - p_home) * step_work) + p_travel / n_ranges
+    egress = population.egress_share[users]
+    return np.where(r >= 0, (1 - egress) * ranged / size, 0.0) + egress * (ips == population.egress_ip[users])
 
 
 def attack_log_odds(
@@ -220,30 +238,36 @@ def attack_log_odds(
     """log P(ip | user, attack) - log P(ip | user, normal) from the generator's own model: the
     Bayes-optimal score of a pair, so its ROC AUC on a test set is the ceiling of any pair score
     (it ignores only how often each user logs in, which a score of the pair alone cannot know).
-    The Gaussian step is exact for ranges away from index 0 (trunc is floor there)."""
+    It knows the attacks' own distribution, as no detector without labels does; the normal density
+    alone (`normal_density`) bounds what a label-free normality can reach."""
     n_ranges = len(table)
-    r = table.range_of(ips)
-    size = table.end[np.maximum(r, 0)].astype(np.float64) - table.begin[np.maximum(r, 0)] + 1.0
-    inside = r >= 0
-
-    def wrapped(centre: np.ndarray) -> np.ndarray:
-        return (r - centre + n_ranges // 2) % n_ranges - n_ranges // 2
-
-    d_home, d_work = wrapped(population.home[users]), wrapped(population.work[users])
-    sigma = structure.locality_sigma
-    step = _normal_cdf((d_home + 1) / sigma) - _normal_cdf(d_home / sigma)
-    step_work = _normal_cdf((d_work + 1) / sigma) - _normal_cdf(d_work / sigma)
-    p_travel, p_home = population.p_travel[users], population.p_home[users]
-    ranged = (1 - p_travel) * (p_home * step + (1 - p_home) * step_work) + p_travel / n_ranges
-    egress = population.egress_share[users]
-    normal = np.where(inside, (1 - egress) * ranged / size, 0.0) + egress * (ips == population.egress_ip[users])
+    r, size, d_home, d_work = _range_distances(table, population, users, ips)
     low, high = NEAR_OFFSETS
     near_mass = 1.0 / (2 * (high - low + 1))
     near = 0.5 * near_mass * ((np.abs(d_home) >= low) & (np.abs(d_home) <= high))
     near += 0.5 * near_mass * ((np.abs(d_work) >= low) & (np.abs(d_work) <= high))
-    attack = np.where(inside, ((1 - near_share) / n_ranges + near_share * near) / size, 0.0)
+    attack = np.where(r >= 0, ((1 - near_share) / n_ranges + near_share * near) / size, 0.0)
+    return _log(attack) - _log(normal_density(table, structure, population, users, ips))
+
+
+def _range_distances(
+    table: NetworkTable, population: Population, users: np.ndarray, ips: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each address's range (-1 outside the table), the range's size, and its distance in table
+    entries from the user's home and work range (wrapped around the table)."""
+    n_ranges = len(table)
+    r = table.range_of(ips)
+    size = table.end[np.maximum(r, 0)].astype(np.float64) - table.begin[np.maximum(r, 0)] + 1.0
+
+    def wrapped(centre: np.ndarray) -> np.ndarray:
+        return (r - centre + n_ranges // 2) % n_ranges - n_ranges // 2
+
+    return r, size, wrapped(population.home[users]), wrapped(population.work[users])
+
+
+def _log(values: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore"):
-        return np.log(attack) - np.log(normal)
+        return np.log(values)
 
 
 _erf = np.frompyfunc(math.erf, 1, 1)

@@ -59,32 +59,68 @@ class Evidence:
     seen: dict[int, np.ndarray]  # prefix length -> times the principal used the address's prefix
     principal_events: np.ndarray  # int64
     new_to_account: np.ndarray  # bool
-    normality: np.ndarray  # float64, log of the mean share; higher = more usual for the principal
+    normality: np.ndarray  # float64, log of the density; higher = more usual for the principal
     valid: np.ndarray  # bool: the principal is known and the address is IPv4
     last_used: np.ndarray  # datetime64[D], NaT when unknown
 
 
 def gather(history: HistoryIndex, principals: Sequence[str], ips: Sequence[str]) -> Evidence:
     """The evidence of every pair, vectorised (millions of pairs take seconds)."""
-    parsed = parse_ipv4([ip.strip() for ip in ips])
-    ids = history.principal_ids([p.strip() for p in principals])
-    ids = np.where(parsed.valid, ids, -1)
-    addresses = parsed.values
+    ids, addresses, valid_ip = _lookup(history, principals, ips)
     totals = history.principal_totals(ids)
     lengths = sorted(set(DENSITY_LENGTHS.tolist()) | set(REPORTED_PREFIXES))
     counts = {bits: history.count_in_prefix(ids, addresses, bits) for bits in lengths}
-    valid = ids >= 0
-    roaming = np.where(valid, history.roaming_shares[np.maximum(ids, 0)] if history.principals.size else 0.0, 0.0)
     longest_prefix = history.longest_prefix(ids, addresses)
     return Evidence(
         longest_prefix=longest_prefix,
         seen={bits: counts[bits] for bits in REPORTED_PREFIXES},
         principal_events=totals,
-        new_to_account=history.new_to_account(addresses) | ~parsed.valid,
-        normality=np.log(np.where(valid, density(counts, totals, roaming), _FLOOR_DENSITY)),
-        valid=valid,
+        new_to_account=history.new_to_account(addresses) | ~valid_ip,
+        normality=_normality(history, ids, counts, totals),
+        valid=ids >= 0,
         last_used=history.last_used(ids, addresses, longest_prefix),
     )
+
+
+def left_out_normality(history: HistoryIndex, principals: Sequence[str], ips: Sequence[str]) -> np.ndarray:
+    """The normality of each pair as the history would judge it without the pair's own uses.
+
+    Held-out pairs (secml.ipinsights.holdout holds out every use of a distinct pair together) are
+    the normal activity the verdict is calibrated on, so each must look new to the history. Judged
+    this way, the history can be all the training tuples, held-out pairs included: a principal
+    whose main address happened to be held out still has it in its history when its findings are
+    judged. With the fitting channel as the history a held-out pair has no own uses, and this is
+    `gather(...).normality`. A principal with no other use is judged as one the history lacks."""
+    ids, addresses, _ = _lookup(history, principals, ips)
+    own = history.count_in_prefix(ids, addresses, ADDRESS_BITS)
+    counts = {bits: history.count_in_prefix(ids, addresses, bits) - own for bits in DENSITY_LENGTHS.tolist()}
+    own_roaming = history.is_roaming(ids, addresses) & (ids >= 0)
+    return _normality(history, ids, counts, history.principal_totals(ids) - own, own_roaming.astype(np.int64))
+
+
+def _lookup(
+    history: HistoryIndex, principals: Sequence[str], ips: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair's principal id (-1 when unknown or the address is not IPv4), address and IPv4-ness."""
+    parsed = parse_ipv4([ip.strip() for ip in ips])
+    ids = history.principal_ids([p.strip() for p in principals])
+    return np.where(parsed.valid, ids, -1), parsed.values, parsed.valid
+
+
+def _normality(
+    history: HistoryIndex,
+    ids: np.ndarray,
+    counts: dict[int, np.ndarray],
+    totals: np.ndarray,
+    left_out_roaming: np.ndarray | int = 0,
+) -> np.ndarray:
+    """log density (`density`) for a known principal with events, log _FLOOR_DENSITY otherwise;
+    its roaming share is (roaming events + 1) / (events + 2), smoothed so a principal with few
+    events is neither sure it never roams nor sure it always does."""
+    known = (ids >= 0) & (totals > 0)
+    roaming = history.roaming_events[np.maximum(ids, 0)] if history.principals.size else np.zeros(ids.size)
+    share = np.where(known, (roaming - left_out_roaming + 1.0) / (np.maximum(totals, 0) + 2.0), 0.0)
+    return np.log(np.where(known, density(counts, totals, share), _FLOOR_DENSITY))
 
 
 def density(counts: dict[int, np.ndarray], totals: np.ndarray, roaming: np.ndarray) -> np.ndarray:

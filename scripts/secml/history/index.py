@@ -89,17 +89,18 @@ class HistoryIndex:
         return np.where(days == UNKNOWN_DAY, np.datetime64("NaT"), days.astype("datetime64[D]"))
 
     @cached_property
-    def roaming_shares(self) -> np.ndarray:
-        """Per principal (in `principals` order): the smoothed share of its events that were
-        logins from anywhere, an address used once with no other address of the principal in its
-        /ROAMING_PREFIX, as (such events + 1) / (events + 2). A fixed office or NAT address used
-        often is not roaming, however alone it is in its network."""
+    def roaming_events(self) -> np.ndarray:
+        """Per principal (in `principals` order): its logins from anywhere, addresses used once
+        with no other address of the principal in their /ROAMING_PREFIX. A fixed office or NAT
+        address used often is not roaming, however alone it is in its network."""
         owners = (self.keys >> _SHIFT).astype(np.int64)
-        uses = np.diff(self.running)
-        alone = self.count_in_prefix(owners, (self.keys & _LOW_32).astype(np.uint32), ROAMING_PREFIX) == uses
-        roaming = np.bincount(owners, weights=(uses == 1) & alone, minlength=self.principals.size)
-        events = np.bincount(owners, weights=uses, minlength=self.principals.size)
-        return (roaming + 1.0) / (events + 2.0)
+        roaming = self.is_roaming(owners, (self.keys & _LOW_32).astype(np.uint32))
+        return np.bincount(owners, weights=roaming, minlength=self.principals.size).astype(np.int64)
+
+    def is_roaming(self, ids: np.ndarray, ips: np.ndarray) -> np.ndarray:
+        """Whether each principal used its address once, and no other address in its /ROAMING_PREFIX."""
+        used = self.count_in_prefix(ids, ips, ADDRESS_BITS)
+        return (used == 1) & (self.count_in_prefix(ids, ips, ROAMING_PREFIX) == 1)
 
     @cached_property
     def _day_maxima(self) -> RangeMax:

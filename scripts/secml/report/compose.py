@@ -33,7 +33,7 @@ class ReportInputs:
     train_scores: str | Path
     index_window: DateWindow | None = None
     truth: str | Path | None = None
-    # The tuples the model was fitted on: adds the history evidence and the verdict on unusualness.
+    # The training tuples: adds the history evidence and the verdict on unusualness.
     history: str | Path | None = None
     # Scores of the contrast pairs (secml.history.contrast): weighs model and history by their worth.
     contrast_scores: str | Path | None = None

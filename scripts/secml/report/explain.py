@@ -6,9 +6,10 @@ one-line reason, and `unusualness` (secml.history.combine). The threshold is cal
 unusualness of the held-out normal pairs exactly as the model-only report calibrates on their
 scores; the IP Insights score stays in every row, unchanged.
 
-The history must be the tuples the model was fitted on (the fitting channel, without the held-out
-pairs): held-out pairs found in it would look already used, and the threshold would be set on
-activity that is not new. That mistake is detected and refused.
+The history is the training tuples: all of them, or the fitting channel without the held-out
+pairs. Each held-out pair is judged without its own uses (evidence.left_out_normality), so the
+threshold is set on activity new to the history either way; with all the tuples, a principal whose
+main address happened to be held out still has it in its history when its findings are judged.
 """
 
 from __future__ import annotations
@@ -26,10 +27,6 @@ from secml.history.index import HistoryIndex
 from secml.report.join import UNSEEN_PRINCIPAL, UNUSUAL, USUAL, Score, ScoredFinding
 from secml.report.threshold import Threshold
 
-# Above this share of held-out rows already used (same principal, same address) in the history,
-# the history cannot be the fitting channel.
-MAX_HELD_OUT_ALREADY_USED = 0.5
-
 
 def _judged(scores: Sequence[Score]) -> list[Score]:
     return [s for s in scores if s.seen_principal and s.dot_product is not None]
@@ -43,13 +40,7 @@ def combiner_for(
     judged = _judged(held_out)
     if not judged:
         raise InputError("no scored held-out pairs of seen principals to calibrate unusualness on")
-    found = evidence.gather(history, [s.principal for s in judged], [s.ip for s in judged])
-    already_used = float(np.mean(found.seen[evidence.ADDRESS_BITS] > 0))
-    if already_used > MAX_HELD_OUT_ALREADY_USED:
-        raise InputError(
-            f"{already_used:.0%} of the held-out pairs are already in the --history tuples: give the tuples "
-            "the model was fitted on (the training channel without the held-out pairs)"
-        )
+    normality = evidence.left_out_normality(history, [s.principal for s in judged], [s.ip for s in judged])
     scores = np.array([s.dot_product for s in judged], dtype=np.float64)
     contrast_scores = contrast_normalities = None
     if contrast is not None:
@@ -58,8 +49,8 @@ def combiner_for(
             raise InputError("no scored contrast pairs of seen principals to weigh the combination on")
         contrast_scores = np.array([s.dot_product for s in scored], dtype=np.float64)
         contrast_normalities = evidence.gather(history, [s.principal for s in scored], [s.ip for s in scored]).normality
-    combiner = Combiner.fit(scores, found.normality, contrast_scores, contrast_normalities)
-    return combiner, combiner.unusualness(scores, found.normality)
+    combiner = Combiner.fit(scores, normality, contrast_scores, contrast_normalities)
+    return combiner, combiner.unusualness(scores, normality)
 
 
 def calibrate(held_out_unusualness: np.ndarray, false_positive_rate: float) -> Threshold:

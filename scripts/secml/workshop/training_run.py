@@ -155,8 +155,8 @@ def hold_out_validation(
 
 def write_contrast(run: TrainingRun, seed: int = 0) -> int:
     """The contrast channel: one pair per held-out pair, its principal at an address it never used
-    in the fitting channel (secml.history.contrast); returns the pairs written."""
-    history = history_index.read(run.fit_channel)
+    in the training tuples (secml.history.contrast); returns the pairs written."""
+    history = history_index.read(run.train_tuples)
     principals = [p for chunk in iter_tuples(run.validation_channel) for p in chunk.principals]
     pairs = contrast.draw(history, principals, seed)
     with tempfile.TemporaryDirectory(prefix="secml-contrast-") as folder:
@@ -180,14 +180,14 @@ def training_summary(metrics: dict[str, Any]) -> str:
 def report_inputs(
     run: TrainingRun, truth: Path | None, threshold: float | None, fpr: float, with_history: bool = False
 ) -> compose.ReportInputs:
-    """The report of this run; `with_history` judges on unusualness, with the fitting channel
-    (the tuples the model was fitted on) as the principals' history."""
+    """The report of this run; `with_history` judges on unusualness, with all the training tuples
+    as the principals' history (each held-out pair judged without its own uses)."""
     return compose.ReportInputs(
         scores=run.guardduty_scores,
         index=run.finding_index,
         train_scores=run.validation_scores,
         truth=truth,
-        history=run.fit_channel if with_history else None,
+        history=run.train_tuples if with_history else None,
         contrast_scores=run.contrast_scores if with_history else None,
         threshold_value=threshold,
         false_positive_rate=fpr,

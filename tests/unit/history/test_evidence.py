@@ -114,9 +114,25 @@ def test_roaming_share_counts_one_off_addresses_alone_in_their_16() -> None:
     roaming = [("bob", f"{a}.9.9.9") for a in (20, 30, 40, 50, 60)]
     neighbours = [("carol", "10.1.0.1"), ("carol", "10.1.0.2")]  # used once, but not alone in their /16
     history = index.build(*map(list, zip(*(office + roaming + neighbours), strict=True)))
-    shares = dict(zip(history.principals.tolist(), history.roaming_shares.tolist(), strict=True))
-    assert shares["bob"] == (5 + 1) / (55 + 2)
-    assert shares["carol"] == (0 + 1) / (2 + 2)
-    # far from every network it uses, a principal's density is its roaming share over 2^32
+    assert dict(zip(history.principals.tolist(), history.roaming_events.tolist(), strict=True)) == {
+        "bob": 5,
+        "carol": 0,
+    }
+    # far from every network it uses, a principal's density is its roaming share, (roaming + 1) /
+    # (events + 2), over 2^32
     found = evidence.gather(history, ["bob", "carol"], ["95.184.3.3", "95.184.3.3"])
     assert np.allclose(found.normality, np.log(np.array([6 / 57, 1 / 4]) / 2.0**32))
+
+
+def test_a_left_out_pair_is_judged_as_by_a_history_without_it() -> None:
+    """Held-out pairs are calibrated on as new activity: judged in all the training tuples without
+    their own uses, each gets the normality a history lacking it gives (roaming share included)."""
+    held_out = [("alice", "10.1.2.9")] * 3 + [("alice", "172.16.9.9"), ("dave", "192.0.2.1"), ("dave", "192.0.2.1")]
+    full = index.build(*map(list, zip(*(HISTORY + held_out), strict=True)))
+    queries = (["alice", "alice", "dave", "bob"], ["10.1.2.9", "172.16.9.9", "192.0.2.1", "198.51.100.7"])
+    left_out = evidence.left_out_normality(full, *queries)
+    for row, pair in enumerate(zip(*queries, strict=True)):
+        without = index.build(*map(list, zip(*[t for t in HISTORY + held_out if t != pair], strict=True)))
+        assert left_out[row] == evidence.gather(without, [pair[0]], [pair[1]]).normality[0]
+    # bob's only address, left out, leaves bob with no history: judged as a principal the history lacks
+    assert left_out[3] == evidence.gather(full, ["mallory"], ["198.51.100.7"]).normality[0]

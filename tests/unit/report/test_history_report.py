@@ -119,14 +119,21 @@ def test_ranking_is_deterministic(history_files: tuple[ReportFiles, Path], tmp_p
     assert (tmp_path / "one" / "findings.csv").read_bytes() == (tmp_path / "two" / "findings.csv").read_bytes()
 
 
-def test_history_holding_the_held_out_pairs_is_refused(
+def test_history_may_hold_the_held_out_pairs(
     history_files: tuple[ReportFiles, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """All the training tuples as --history: each held-out pair is calibrated on without its own uses,
+    so the threshold is set on activity new to the history, as with the fitting channel."""
     files, history = history_files
     held_out_tuples = "".join(line.rsplit(",", 2)[0] + "\n" for line in _held_out_scores().splitlines()[1:])
     history.write_text(HISTORY + held_out_tuples)
-    assert _run(files, history, tmp_path / "out") == 2
-    assert "already in the --history tuples" in capsys.readouterr().err
+    assert _run(files, history, tmp_path / "out") == 0
+    assert "unusualness calibrated so 1 of 100 held-out training pairs (1.00%) lie above it" in capsys.readouterr().out
+    rows = {(r["finding_id"], r["ip"]): r for r in csv.DictReader((tmp_path / "out" / "findings.csv").open())}
+    assert rows[("f-attack", "203.0.113.9")]["verdict"] == "unusual"
+    assert rows[("f-benign", "198.51.100.7")]["verdict"] == "usual"
+    # the history now holds the held-out pairs too: 34 of them are alice's, in 10.1.0.0/24
+    assert rows[("f-attack", "203.0.113.9")]["usual_networks"] == "10.1.0.0/16 (54×)"
 
 
 def test_fixed_threshold_on_unusualness_is_checked(
