@@ -118,10 +118,12 @@ def test_roaming_share_counts_one_off_addresses_alone_in_their_16() -> None:
         "bob": 5,
         "carol": 0,
     }
-    # far from every network it uses, a principal's density is its roaming share, (roaming + 1) /
-    # (events + 2), over 2^32
+    # far from every network it uses, a principal's density is its roaming share over 2^32: its own,
+    # shrunk towards the account's (5 + 1) / (57 + 2) by ten events' worth
     found = evidence.gather(history, ["bob", "carol"], ["95.184.3.3", "95.184.3.3"])
-    assert np.allclose(found.normality, np.log(np.array([6 / 57, 1 / 4]) / 2.0**32))
+    account = 6 / 59
+    shares = np.array([(5 + 10 * account) / (55 + 10), (0 + 10 * account) / (2 + 10)])
+    assert np.allclose(found.normality, np.log(shares / 2.0**32))
 
 
 def test_a_left_out_pair_is_judged_as_by_a_history_without_it() -> None:
