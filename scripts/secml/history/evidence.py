@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from secml.history.index import ADDRESS_BITS, HistoryIndex
+from secml.history.index import ADDRESS_BITS, ROAMING_PREFIX, HistoryIndex
 from secml.ipinsights.addresses import format_ipv4, parse_ipv4
 
 # The octet-aligned prefixes the report names (/32 is the address itself).
@@ -95,14 +95,17 @@ def left_out_normality(history: HistoryIndex, principals: Sequence[str], ips: Se
     this way, the history can be all the training tuples, held-out pairs included: a principal
     whose main address happened to be held out still has it in its history when its findings are
     judged. With the fitting channel as the history a held-out pair has no own uses, and this is
-    `gather(...).normality`. A principal with no other use is judged as one the history lacks. The
-    principal's other addresses keep their roaming status (leaving one address out could leave
-    another alone in its /16): a second-order effect the calibration does not need."""
+    `gather(...).normality`. A principal with no other use is judged as one the history lacks.
+    Roaming is recounted: the pair's own address stops counting, and a single use it shared its
+    /16 with becomes a login from anywhere, alone there now."""
     ids, addresses, _ = _lookup(history, principals, ips)
     own = history.count_in_prefix(ids, addresses, ADDRESS_BITS)
     counts = {bits: history.count_in_prefix(ids, addresses, bits) - own for bits in DENSITY_LENGTHS.tolist()}
-    own_roaming = (history.is_roaming(ids, addresses) & (ids >= 0)).astype(np.int64)
-    return _normality(history, ids, counts, history.principal_totals(ids) - own, own, own_roaming)
+    known = ids >= 0
+    was_roaming = history.is_roaming(ids, addresses) & known
+    left_alone = known & (own > 0) & (history.count_in_prefix(ids, addresses, ROAMING_PREFIX) - own == 1)
+    roaming_lost = was_roaming.astype(np.int64) - left_alone.astype(np.int64)
+    return _normality(history, ids, counts, history.principal_totals(ids) - own, own, roaming_lost)
 
 
 def _lookup(
@@ -126,7 +129,8 @@ def _normality(
     Its roaming share is shrunk towards the account's: (roaming events + PRIOR_EVENTS x the
     account's share) / (events + PRIOR_EVENTS), so a principal with few events borrows the
     account's habits instead of looking sure it never roams (or always does). `left_out` and
-    `left_out_roaming` are each pair's own uses taken out of the history (left_out_normality)."""
+    `left_out_roaming` are the events and roaming events each pair's leaving out takes from its
+    principal and the account (left_out_normality; a roaming count may grow by one)."""
     known = (ids >= 0) & (totals > 0)
     roaming = history.roaming_events[np.maximum(ids, 0)] if history.principals.size else np.zeros(ids.size)
     account_roaming = int(history.roaming_events.sum()) - np.asarray(left_out_roaming)

@@ -138,3 +138,25 @@ def test_a_left_out_pair_is_judged_as_by_a_history_without_it() -> None:
         assert left_out[row] == evidence.gather(without, [pair[0]], [pair[1]]).normality[0]
     # bob's only address, left out, leaves bob with no history: judged as a principal the history lacks
     assert left_out[3] == evidence.gather(full, ["mallory"], ["198.51.100.7"]).normality[0]
+
+
+def test_leaving_a_pair_out_recounts_roaming() -> None:
+    """Left out, 172.16.0.1 stops counting and leaves 172.16.0.2 alone in its /16: one roaming
+    event lost, one gained, as a history without the pair counts them."""
+    tuples = (
+        [("alice", "10.1.0.1")] * 50 + [("alice", "172.16.0.1"), ("alice", "172.16.0.2")] + [("bob", "10.2.0.1")] * 9
+    )
+    full = index.build(*map(list, zip(*tuples, strict=True)))
+    without = index.build(*map(list, zip(*[t for t in tuples if t != ("alice", "172.16.0.1")], strict=True)))
+    assert without.roaming_events.tolist() == [1, 0] and full.roaming_events.tolist() == [0, 0]
+    left_out = evidence.left_out_normality(full, ["alice"], ["172.16.0.1"])
+    assert left_out[0] == evidence.gather(without, ["alice"], ["172.16.0.1"]).normality[0]
+
+
+def test_left_out_normality_of_pairs_the_history_cannot_judge() -> None:
+    floor = evidence.gather(index.build([], []), ["alice"], ["10.1.0.5"]).normality[0]
+    empty = evidence.left_out_normality(index.build([], []), ["alice", "alice"], ["10.1.0.5", "2001:db8::1"])
+    assert empty.tolist() == [floor, floor]
+    history = _history()
+    odd = evidence.left_out_normality(history, ["mallory", "alice"], ["10.1.0.5", "not-an-ip"])
+    assert odd.tolist() == [floor, floor]

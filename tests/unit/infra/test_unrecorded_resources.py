@@ -37,5 +37,9 @@ def test_each_already_exists_error_gives_kind_name_and_the_address_that_follows_
 
 
 def test_other_errors_name_nothing() -> None:
-    errors = ["Error: creating SQS Queue (q): operation error SQS: CreateQueue, StatusCode: 400, InvalidAttributeValue"]
+    errors = [
+        "Error: creating SQS Queue (q): operation error SQS: CreateQueue, StatusCode: 400, InvalidAttributeValue",
+        "Error: creating SageMaker AI Notebook Instance: operation error SageMaker: CreateNotebookInstance, "
+        "StatusCode: 400, api error ValidationException: The role (arn:aws:iam::123456789012:role/r) is invalid",
+    ]
     assert unrecorded_resources(errors) == []
