@@ -9,9 +9,11 @@ density, and the score averages these densities over L, then adds the principal'
 the account's share by PRIOR_EVENTS events) spread over the whole address space, the chance of a
 login from anywhere. The shrinking matters where principals have few events: without it (a
 share of (roaming + 1) / (events + 2)) the small accounts below kept recall 0.40 instead of 0.42 at
-1 % FPR, and the workshop findings ranked at AUC 0.979 instead of 0.995, history alone. No octet alignment is assumed: a /19 or
-/27 range is credited at exactly its own lengths, and an address next to the principal's own ranges
-gets the density of the wider networks they share, which falls as it moves away. Where to start
+1 % FPR, and the workshop findings ranked at AUC 0.979 instead of 0.995, history alone.
+
+No octet alignment is assumed: a /19 or /27 range is credited at exactly its own lengths, and an
+address next to the principal's own ranges gets the density of the wider networks they share,
+which falls as it moves away. Where to start
 the average was measured (below): from /0 the small accounts lose 0.003 AUC and 0.07 recall at 1 %
 FPR and the workshop findings 0.009 AUC; from /12 the small accounts gain 0.002 AUC, but the
 workshop report's recall at its threshold fell from 0.56 to 0.46.
